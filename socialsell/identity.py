@@ -1,0 +1,129 @@
+"""Normalising the keys that identify a person across exports: LinkedIn URL, phone, e-mail, name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+import phonenumbers
+import polars as pl
+
+__all__ = [
+    "contact_key",
+    "email",
+    "linkedin_url",
+    "map_distinct",
+    "name_key",
+    "phone_e164",
+    "slug",
+]
+
+
+def map_distinct(values: pl.Series, fn, dtype=pl.String) -> pl.Series:
+    """Apply a per-value Python function once per distinct value, not once per row."""
+    distinct = values.drop_nulls().unique()
+    mapping = {v: fn(v) for v in distinct.to_list()}
+    return values.replace_strict(mapping, default=None, return_dtype=dtype).alias(values.name)
+
+
+def _linkedin_url_one(raw: str) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if "://" not in text:
+        text = "https://" + text.lstrip("/")
+    parts = urlsplit(text)
+    host = parts.netloc.lower()
+    if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
+        return None
+    path = unquote(parts.path).rstrip("/")
+    segments = [s for s in path.split("/") if s]
+    if len(segments) < 2 or segments[0].lower() not in ("in", "pub", "sales"):
+        return None
+    if segments[0].lower() == "sales" and len(segments) >= 3 and segments[1].lower() in ("lead", "people"):
+        segments = ["sales", segments[1].lower(), segments[2].split(",")[0]]
+    else:
+        segments = [segments[0].lower(), segments[1]]
+    return "https://www.linkedin.com/" + unicodedata.normalize("NFC", "/".join(segments)).lower()
+
+
+def linkedin_url(values: pl.Series) -> pl.Series:
+    """Canonical profile URL: https, www host, percent-decoded, lower case, no slash/query/locale."""
+    return map_distinct(values, _linkedin_url_one)
+
+
+def _phone_one(raw: str, region: str) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_e164(values: pl.Series, region: str = "DE") -> pl.Series:
+    """Phone numbers in E.164 (`+4940123456`); unparseable or impossible numbers become null."""
+    return map_distinct(values.cast(pl.String), lambda v: _phone_one(v, region))
+
+
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
+
+
+def email(values: pl.Series) -> pl.Series:
+    """Lower-cased address, `mailto:` and display names removed; not an address → null."""
+    return (
+        values.cast(pl.String)
+        .str.strip_chars()
+        .str.replace(r"(?i)^mailto:", "")
+        .str.extract(f"({_EMAIL.pattern})")
+        .str.to_lowercase()
+        .alias(values.name)
+    )
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_only).strip()
+
+
+def name_key(names: pl.Series, companies: pl.Series | None = None) -> pl.Series:
+    """`name:<folded name>|<folded company>` for matching by name and company; null without both."""
+    def one(value: str) -> str | None:
+        name, _, company = value.partition("\x1f")
+        name_part = " ".join(w for w in _fold(name).split() if w not in ("dr", "prof", "mr", "mrs", "ms"))
+        company_part = re.sub(r"\b(gmbh|ag|kg|se|inc|ltd|llc|co|mbh|ug)\b", "", _fold(company)).strip()
+        if not name_part or not company_part:
+            return None
+        return f"name:{name_part}|{' '.join(company_part.split())}"
+
+    joined = names.cast(pl.String).fill_null("") + "\x1f" + (
+        companies.cast(pl.String).fill_null("") if companies is not None else pl.Series([""] * len(names))
+    )
+    return map_distinct(joined, one).alias("name_key")
+
+
+def slug(text: str) -> str:
+    """A readable id from a name: `Anna Müller` → `anna-muller`."""
+    return re.sub(r"\s+", "-", _fold(text)) or "unknown"
+
+
+def contact_key(
+    linkedin: pl.Expr | None = None, phone: pl.Expr | None = None, mail: pl.Expr | None = None
+) -> pl.Expr:
+    """The best single identity of a contact, prefixed by kind: `li:`, `mail:`, `tel:`."""
+    parts = []
+    if linkedin is not None:
+        parts.append(pl.concat_str(pl.lit("li:"), linkedin.str.replace("https://www.linkedin.com/", "")))
+    if mail is not None:
+        parts.append(pl.concat_str(pl.lit("mail:"), mail))
+    if phone is not None:
+        parts.append(pl.concat_str(pl.lit("tel:"), phone))
+    return pl.coalesce(parts) if parts else pl.lit(None, dtype=pl.String)

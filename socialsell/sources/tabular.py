@@ -1,0 +1,266 @@
+"""Reading CSV exports with DuckDB's CSV reader: header search, encoding, delimiter, line numbers."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+__all__ = [
+    "CsvLayout",
+    "ImportError_",
+    "Quarantined",
+    "find_header",
+    "local_to_utc",
+    "norm_header",
+    "read_rows",
+    "sniff_layout",
+    "split_invalid",
+]
+
+_SAMPLE_BYTES = 64 * 1024
+_HEADER_SEARCH_LINES = 12
+# cp1252 puts printable characters where latin-1 has C1 controls (0x80-0x9F); DuckDB decodes latin-1.
+_CP1252_FIXES = {
+    bytes([b]).decode("latin-1"): bytes([b]).decode("cp1252")
+    for b in range(0x80, 0xA0)
+    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
+class ImportError_(ValueError):  # noqa: N801 - trailing underscore: the builtin name is taken
+    """A file that cannot be imported at all; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A row that could not be loaded."""
+
+    line: int | None
+    reason: str
+    raw: str | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """Where the header is and how the file is written."""
+
+    path: Path
+    encoding: str  # utf-8, utf-16 or cp1252
+    delimiter: str
+    header_line: int  # 1-based physical line of the header
+    header: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+def _decode_sample(raw: bytes) -> tuple[str, str]:
+    if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16", raw.decode("utf-16", errors="replace")
+    try:
+        # A multi-byte character may be cut at the end of the sample.
+        return "utf-8", codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+    except UnicodeDecodeError:
+        return "cp1252", raw.decode("cp1252", errors="replace")
+
+
+def _split_header(line: str) -> tuple[str, tuple[str, ...]]:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get)
+    fields = next(csv.reader([line], delimiter=delimiter))
+    return delimiter, tuple(f.strip().lstrip("\ufeff").strip() for f in fields)
+
+
+def sniff_layout(path: Path, is_header: Callable[[tuple[str, ...]], bool]) -> CsvLayout | None:
+    """Find the header row among the first lines (preambles exist) and the file's encoding.
+
+    Returns None when no line in the first few looks like the header `is_header` wants.
+    """
+    with open(path, "rb") as fh:
+        raw = fh.read(_SAMPLE_BYTES)
+    encoding, text = _decode_sample(raw)
+    text = text.lstrip("\ufeff")
+    physical = 0
+    # csv.reader keeps a quoted preamble line with commas in one piece and counts its newlines.
+    lines = io.StringIO(text, newline="")
+    for line in itertools.islice(lines, _HEADER_SEARCH_LINES):
+        physical += 1
+        stripped = line.rstrip("\r\n")
+        if not stripped.strip():
+            continue
+        delimiter, header = _split_header(stripped)
+        if is_header(header):
+            return CsvLayout(path, encoding, delimiter, physical, header)
+    return None
+
+
+def find_header(path: Path, required: Iterable[str]) -> CsvLayout | None:
+    """`sniff_layout` for a header containing all `required` names (case-insensitive)."""
+    want = {r.lower() for r in required}
+    return sniff_layout(path, lambda header: want <= {h.lower() for h in header})
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, encoding: str, rejects: str):
+    duck_encoding = {"cp1252": "latin-1", "utf-8": "utf-8", "utf-16": "utf-16"}[encoding]
+    names = ", ".join(_sql_string(f"c{i}") for i in range(len(layout.header)))
+    return con.sql(
+        f"""SELECT * FROM read_csv({_sql_string(str(layout.path))},
+            delim={_sql_string(layout.delimiter)}, quote='"', escape='"', header=false,
+            skip={layout.header_line}, all_varchar=true, auto_detect=false,
+            columns={{{', '.join(f"{n}: 'VARCHAR'" for n in names.split(', '))}}},
+            encoding={_sql_string(duck_encoding)}, strict_mode=true, ignore_errors=true,
+            store_rejects=true, rejects_table={_sql_string(rejects)},
+            rejects_scan={_sql_string(rejects + '_scan')}, max_line_size=4194304)"""
+    ).pl()
+
+
+def _physical_lines(frame: pl.DataFrame, rejects: pl.DataFrame, first_line: int) -> tuple[np.ndarray, np.ndarray]:
+    """1-based physical lines of the good and the rejected records, counting quoted newlines.
+
+    DuckDB numbers rejected records, not lines; good records fill the other positions in order.
+    """
+    rejects = rejects.sort("record")
+    reject_pos = rejects["record"].to_numpy().astype(np.int64)
+    shifted = reject_pos - np.arange(len(reject_pos))
+    index = np.arange(len(frame))
+    record = index + np.searchsorted(shifted, index, side="right")
+    newlines = (
+        frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series().to_numpy()
+        if frame.width and len(frame)
+        else np.zeros(len(frame), dtype=np.int64)
+    )
+    extra = np.zeros(len(frame) + len(reject_pos) + 1, dtype=np.int64)
+    extra[record + 1] = newlines
+    extra[reject_pos + 1] = rejects["newlines"].to_numpy()
+    before = np.cumsum(extra)
+    return first_line + record + before[record], first_line + reject_pos + before[reject_pos]
+
+
+def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.DataFrame, list[Quarantined]]:
+    """Read every record below the header as strings, named by the header, with a `_line` column.
+
+    Rows with the wrong number of fields are returned as quarantined with their physical line.
+    A UTF-8 file with bytes that are not UTF-8 is re-read as cp1252 when `legacy_encoding`,
+    otherwise the import fails naming the line.
+    """
+    con = duckdb.connect()
+    encoding = layout.encoding
+    rejects_name = "rejects"
+    frame = _scan(con, layout, encoding, rejects_name)
+    rejects = con.sql(
+        f"SELECT line, column_name, error_type, csv_line, error_message FROM {rejects_name}"
+    ).pl()
+    bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
+    if len(bad_bytes) and encoding == "utf-8":
+        first = layout.header_line + int(bad_bytes["line"].min())
+        if not legacy_encoding:
+            raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at about line {first}")
+        encoding = "cp1252"
+        con.sql(f"DELETE FROM {rejects_name}")
+        frame = _scan(con, layout, encoding, rejects_name)
+        rejects = con.sql(
+            f"SELECT line, column_name, error_type, csv_line, error_message FROM {rejects_name}"
+        ).pl()
+    con.close()
+    frame.columns = list(_dedupe(layout.header))
+    if encoding == "cp1252":
+        frame = frame.with_columns(pl.all().str.replace_many(_CP1252_FIXES))
+    rejects = rejects.with_columns(
+        record=(pl.col("line") - layout.header_line - 1).cast(pl.Int64),
+        newlines=pl.col("csv_line").str.count_matches("\n").fill_null(0),
+    )
+    good_lines, reject_lines = _physical_lines(frame, rejects, layout.header_line + 1)
+    quarantined = [
+        Quarantined(
+            line=int(line),
+            reason=_reject_reason(row),
+            raw=(row["csv_line"] or "").rstrip("\r\n"),
+            column=_header_name(row["column_name"], layout.header),
+        )
+        for line, row in zip(reject_lines, rejects.sort("record").iter_rows(named=True), strict=True)
+    ]
+    return frame.with_columns(pl.Series("_line", good_lines, dtype=pl.Int32)), quarantined
+
+
+def _header_name(internal: str | None, header: tuple[str, ...]) -> str | None:
+    if internal and internal.startswith("c") and internal[1:].isdigit() and int(internal[1:]) < len(header):
+        return header[int(internal[1:])]
+    return internal
+
+
+def _reject_reason(row: dict) -> str:
+    kind = (row["error_type"] or "").lower().replace("_", " ")
+    message = (row["error_message"] or "").split("\n")[0]
+    return f"{kind}: {message}" if message else kind
+
+
+def _dedupe(names: Iterable[str]) -> Iterable[str]:
+    seen: dict[str, int] = {}
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            yield f"{name}_{seen[name]}"
+        else:
+            seen[name] = 0
+            yield name
+
+
+_WS = re.compile(r"\s+")
+
+
+def norm_header(name: str) -> str:
+    """Header name folded for matching: case, spaces, underscores."""
+    return _WS.sub(" ", name.replace("_", " ")).strip().lower()
+
+
+def split_invalid(
+    frame: pl.DataFrame, checks: list[tuple[str, pl.Expr, str]], delimiter: str = ","
+) -> tuple[pl.DataFrame, list[Quarantined]]:
+    """Move rows failing a check to quarantine: checks are (column, bad-row expression, reason).
+
+    The first failing check names the row's reason; `raw` is the row's fields re-joined.
+    Needs the `_line` column from `read_rows`.
+    """
+    if not checks or not len(frame):
+        return frame, []
+    reason = pl.lit(None, dtype=pl.String)
+    column = pl.lit(None, dtype=pl.String)
+    for name, bad, text in reversed(checks):
+        reason = pl.when(bad).then(pl.lit(text)).otherwise(reason)
+        column = pl.when(bad).then(pl.lit(name)).otherwise(column)
+    marked = frame.with_columns(_reason=reason, _column=column)
+    bad_rows = marked.filter(pl.col("_reason").is_not_null())
+    fields = [c for c in frame.columns if not c.startswith("_") and frame.schema[c] == pl.String]
+    raw = bad_rows.select(pl.concat_str([pl.col(c).fill_null("") for c in fields], separator=delimiter))
+    quarantined = [
+        Quarantined(line=line, reason=r, raw=text, column=col)
+        for line, r, col, text in zip(
+            bad_rows["_line"].to_list(),
+            bad_rows["_reason"].to_list(),
+            bad_rows["_column"].to_list(),
+            raw.to_series().to_list() if len(raw.columns) else [None] * len(bad_rows),
+            strict=True,
+        )
+    ]
+    good = marked.filter(pl.col("_reason").is_null()).drop("_reason", "_column")
+    return good, quarantined
+
+
+def local_to_utc(naive: pl.Expr, time_zone: str) -> pl.Expr:
+    """Wall-clock times written in `time_zone` → UTC instants (DST gaps shift forward, overlaps take the earlier)."""
+    return naive.dt.replace_time_zone(time_zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
+        "UTC"
+    )
