@@ -1,0 +1,87 @@
+"""Import files into the store: detect each file's format, parse it, load it in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from socialsell import store
+from socialsell.config import Config, Rep
+from socialsell.sources import Context, ImportError_, Parsed, detect, expand, sources
+
+__all__ = ["config_with_stored_reps", "import_paths", "parse_file"]
+
+
+def config_with_stored_reps(con: duckdb.DuckDBPyConnection, config: Config) -> Config:
+    """The config, or — when it names no reps — the reps and identities the database already knows."""
+    if config.reps:
+        return config
+    reps = con.sql("SELECT rep_id, display_name, team FROM reps WHERE from_config").fetchall()
+    if not reps:
+        return config
+    idents = con.sql("SELECT rep_id, kind, value FROM rep_identities").fetchall()
+    by_rep: dict[str, dict[str, list[str]]] = {}
+    for rep_id, kind, value in idents:
+        by_rep.setdefault(rep_id, {}).setdefault(kind, []).append(value)
+    stored = tuple(
+        Rep(rep_id, name, team, {k: tuple(v) for k, v in by_rep.get(rep_id, {}).items()})
+        for rep_id, name, team in reps
+    )
+    return Config(config.region, config.time_zone, stored, config.outcome_overrides, config.path)
+
+
+def parse_file(path: Path, context: Context, fmt: str | None = None) -> Parsed:
+    """Parse one file with the named format (`calls` or a preset like `calls.hubspot`) or the detected one."""
+    if fmt:
+        name, _, preset = fmt.partition(".")
+        if name not in sources():
+            raise ImportError_(f"{path}: unknown format {fmt!r}; known: {', '.join(sources())}")
+        module = sources()[name]
+        if preset:
+            context = Context(**{**context.__dict__, "preset": preset})
+    else:
+        module = detect(path)
+    return module.parse(path, context)
+
+
+def import_paths(
+    paths: list[Path],
+    *,
+    db: str | Path | None = None,
+    config: Config | None = None,
+    rep: str | None = None,
+    fmt: str | None = None,
+    time_zone: str | None = None,
+    keep_message_text: bool = False,
+    on_file: Callable[[Path, int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> list[store.ImportSummary]:
+    """Import files, zips and folders. Every file is parsed before anything is written, so a file
+    that cannot be read leaves the database unchanged; each file then loads in its own transaction.
+
+    Raises:
+        ImportError_: a file cannot be read at all (the message names the file and the problem).
+    """
+    own = con is None
+    con = con or store.connect(db)
+    try:
+        config = config_with_stored_reps(con, config or Config.load())
+        context = Context(config, rep, time_zone, keep_message_text, None, progress)
+        files = expand([Path(p) for p in paths])
+        parsed = []
+        for i, file in enumerate(files):
+            if on_file:
+                on_file(file, i, len(files))
+            parsed.append((file, parse_file(file, context, fmt)))
+        return [store.load(con, p, file, config) for file, p in parsed]
+    finally:
+        if own:
+            con.close()
+
+
+def summaries_frame(summaries: list[store.ImportSummary]) -> pl.DataFrame:
+    return pl.DataFrame([s.__dict__ for s in summaries])

@@ -1,0 +1,258 @@
+"""The DuckDB store: migrations, and loading one parsed file in one transaction, idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from socialsell import resolve
+from socialsell.config import Config
+from socialsell.schema import TABLES, conform, create_table_sql
+from socialsell.sources import Parsed
+
+__all__ = ["DEFAULT_DB", "ImportSummary", "StoreError", "checksum", "connect", "db_path", "load", "sync_config"]
+
+DEFAULT_DB = Path("data/socialsell.duckdb")
+_FACT_TABLES = ("touches", "meetings", "contact_records")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as asked (wrong version, locked, read-only)."""
+
+
+def _v1(con: duckdb.DuckDBPyConnection) -> None:
+    for name in TABLES:
+        con.execute(create_table_sql(name))
+    resolve.create_derived(con)
+
+
+# Ordered schema migrations; each runs once, in a transaction, and is recorded in schema_migrations.
+MIGRATIONS: list[tuple[int, str, callable]] = [
+    (1, "canonical tables, derived identity and meeting tables", _v1),
+]
+
+
+def db_path(path: str | Path | None = None) -> Path:
+    """`path`, else `$SOCIALSELL_DB`, else `data/socialsell.duckdb`."""
+    return Path(path or os.environ.get("SOCIALSELL_DB") or DEFAULT_DB)
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating and migrating it unless `read_only`.
+
+    Raises:
+        StoreError: a read-only open of a missing or unmigrated database, or a locked file.
+    """
+    target = db_path(path) if path != ":memory:" else ":memory:"
+    if read_only and (target == ":memory:" or not Path(target).exists()):
+        raise StoreError(f"{target}: no database yet; run `socialsell demo` or `socialsell import` first")
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(f"{target}: cannot open ({str(exc).splitlines()[0]})") from exc
+    if read_only:
+        _check_version(con, target)
+    else:
+        migrate(con)
+    return con
+
+
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations in order; returns the versions applied now."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
+    )
+    done = _applied(con)
+    applied = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            step(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, target) -> None:
+    missing = {v for v, _, _ in MIGRATIONS} - _applied(con)
+    if missing:
+        raise StoreError(f"{target}: database needs migrations {sorted(missing)}; open it once for writing")
+
+
+def checksum(path: Path) -> str:
+    """SHA-256 of a file (or of a folder's files, in name order)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode())
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one import did, as in the `imports` table."""
+
+    import_id: str
+    file: str
+    format: str
+    rep_id: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_duplicate: int
+    rows_quarantined: int
+    rows_skipped: int
+    notes: str
+
+
+def sync_config(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Make `reps` and `rep_identities` reflect the config (config wins over auto-created reps)."""
+    reps = pl.DataFrame(
+        [(r.rep_id, r.display_name, r.team, True) for r in config.reps],
+        schema=["rep_id", "display_name", "team", "from_config"],
+        orient="row",
+    )
+    identities = config.identity_frame()
+    _upsert(con, "reps", conform(reps, "reps"))
+    con.execute("DELETE FROM rep_identities")
+    _insert_new(con, "rep_identities", conform(identities, "rep_identities"))
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if not len(frame):
+        return
+    keys = TABLES[table].key
+    con.register("_upsert_frame", frame)
+    con.execute(f"DELETE FROM {table} USING _upsert_frame u WHERE " + " AND ".join(
+        f"{table}.{k} = u.{k}" for k in keys
+    ))
+    con.execute(f"INSERT INTO {table} SELECT * FROM _upsert_frame")
+    con.unregister("_upsert_frame")
+
+
+def _insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Insert rows whose key is not in the table yet; returns how many were inserted."""
+    if not len(frame):
+        return 0
+    keys = ", ".join(TABLES[table].key)
+    con.register("_staged", frame)
+    inserted = con.execute(
+        f"INSERT INTO {table} SELECT s.* FROM _staged s ANTI JOIN {table} t USING ({keys})"
+    ).fetchone()[0]
+    con.unregister("_staged")
+    return int(inserted)
+
+
+def _with_local_time(frame: pl.DataFrame, column: str, time_zone: str) -> pl.DataFrame:
+    if column not in frame.columns or not len(frame):
+        return frame
+    local = pl.col(column).dt.convert_time_zone(time_zone)
+    day = local.dt.date()
+    extra = {"local_day": day, "local_week": day.dt.truncate("1w")}
+    if column == "occurred_at":
+        extra["local_hour"] = local.dt.hour().cast(pl.Int8)
+    return frame.with_columns(**extra)
+
+
+def _prepare(table: str, frame: pl.DataFrame, import_id: str, config: Config) -> pl.DataFrame:
+    frame = frame.with_columns(import_id=pl.lit(import_id))
+    time_column = {"touches": "occurred_at", "meetings": "starts_at"}.get(table)
+    if time_column:
+        frame = _with_local_time(conform(frame, table), time_column, config.time_zone)
+    return conform(frame, table)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path, config: Config, *, file_checksum: str | None = None
+) -> ImportSummary:
+    """Write one parsed file in one transaction: its new rows, quarantine, the imports row.
+
+    Rows already present (same source + source_id) are counted as duplicates and left alone,
+    so importing a file twice, or two overlapping exports, changes nothing the second time.
+    """
+    started = datetime.now(UTC)
+    import_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    digest = file_checksum or checksum(file)
+    frames = {t: _prepare(t, f, import_id, config) for t, f in parsed.tables.items() if t in _FACT_TABLES}
+    fresh = {t: f.unique(subset=list(TABLES[t].key), keep="first", maintain_order=True) for t, f in frames.items()}
+    loaded = duplicate = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        sync_config(con, config)
+        if "reps" in parsed.tables:
+            _insert_new(con, "reps", conform(parsed.tables["reps"], "reps"))
+        for table, frame in fresh.items():
+            inserted = _insert_new(con, table, frame)
+            loaded += inserted
+            duplicate += len(frames[table]) - inserted
+        quarantined = _quarantine(con, parsed, file, digest, import_id)
+        skipped = sum(parsed.skipped.values())
+        notes = "; ".join(f"{reason}: {n}" for reason, n in sorted(parsed.skipped.items()))
+        summary = ImportSummary(
+            import_id, str(file), parsed.format, parsed.rep_id, parsed.rows_read, loaded, duplicate,
+            quarantined, skipped, notes,
+        )
+        _record_import(con, summary, digest, started)
+        resolve.rebuild(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return summary
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path, digest: str, import_id: str) -> int:
+    if not parsed.quarantined:
+        return 0
+    frame = pl.DataFrame(
+        {
+            "import_id": import_id,
+            "file": str(file),
+            "checksum": digest,
+            "line": [q.line for q in parsed.quarantined],
+            "column_name": [q.column for q in parsed.quarantined],
+            "reason": [q.reason for q in parsed.quarantined],
+            "raw": [q.raw for q in parsed.quarantined],
+        }
+    )
+    frame = conform(frame, "quarantine").unique(subset=["checksum", "line", "reason"], maintain_order=True)
+    _insert_new(con, "quarantine", frame)
+    return len(frame)
+
+
+def _record_import(con: duckdb.DuckDBPyConnection, s: ImportSummary, digest: str, started: datetime) -> None:
+    con.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            s.import_id, s.file, digest, s.format, s.rep_id, s.rows_read, s.rows_loaded,
+            s.rows_duplicate, s.rows_quarantined, s.rows_skipped, s.notes or None, started,
+        ],
+    )
