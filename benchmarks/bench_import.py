@@ -1,0 +1,180 @@
+"""Import benchmark: `socialsell import` vs a plain DuckDB `CREATE TABLE AS SELECT * FROM read_csv`.
+
+Generates a seeded HubSpot-style call log (BENCH_ROWS rows, default 1 M; 10 M for the big run) and a
+LinkedIn messages.csv (BENCH_MESSAGES rows), then times, each in a fresh process on a fresh database:
+  1. plain DuckDB: CREATE TABLE … AS SELECT * FROM read_csv(file)
+  2. socialsell import of the same file
+and prints rows/s, the ratio (target ≥ 0.7× the plain load) and peak memory (target ≤ 2× file size).
+
+Usage: python benchmarks/bench_import.py [--rows N] [--messages N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+HUBSPOT_HEADER = [
+    "Record ID", "Call Title", "Activity date", "Activity assigned to", "Call direction", "Call outcome",
+    "Call status", "Call duration", "From number", "To number", "Associated Contact",
+]
+OUTCOMES = ["No answer", "Busy", "Left voicemail", "Left live message", "Connected", "Wrong number", "Meeting booked"]
+OUTCOME_WEIGHTS = [55, 8, 18, 5, 10, 2, 2]
+REPS = ["Anna Becker", "Jonas Weber", "Lea Schmidt", "Murat Yilmaz", "Sophie Wagner", "Tobias Braun"]
+
+
+def write_calls(path: Path, rows: int, seed: int = 42) -> None:
+    """A HubSpot calls export with `rows` rows and ~rows/20 distinct phone numbers, written in chunks."""
+    chunk = 1_000_000
+    with open(path, "wb") as fh:
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            frame = _calls_chunk(start, n, seed + start)
+            frame.write_csv(fh, include_header=start == 0)
+
+
+def _calls_chunk(start: int, n: int, seed: int) -> pl.DataFrame:
+    idx = pl.int_range(start, start + n, eager=True)
+    frame = pl.DataFrame({"i": idx, "r": (idx * 2654435761 + seed) % 4294967296})  # cheap seeded stream
+    bucket = pl.col("r").mod(100)
+    limit = 0
+    outcome = None
+    for weight, label in zip(OUTCOME_WEIGHTS, OUTCOMES, strict=True):
+        limit += weight
+        outcome = (pl.when(bucket < limit) if outcome is None else outcome.when(bucket < limit)).then(pl.lit(label))
+    contact = (pl.col("r") // 7).mod(max(n // 20, 1000))
+    return frame.select(
+        pl.col("i").cast(pl.String).alias("Record ID"),
+        pl.lit("Call").alias("Call Title"),
+        (pl.datetime(2026, 1, 1) + pl.duration(seconds=pl.col("i") * 3))
+        .dt.strftime("%Y-%m-%d %H:%M")
+        .alias("Activity date"),
+        pl.col("r")
+        .mod(len(REPS))
+        .replace_strict(dict(enumerate(REPS)), return_dtype=pl.String)
+        .alias("Activity assigned to"),
+        pl.lit("Outbound").alias("Call direction"),
+        outcome.otherwise(pl.lit("Connected")).alias("Call outcome"),
+        pl.lit("Completed").alias("Call status"),
+        pl.col("r").mod(300_000).cast(pl.String).alias("Call duration"),
+        pl.lit("+49 40 5550100").alias("From number"),
+        pl.format("+49 30 {}", contact + 1_000_000).alias("To number"),
+        pl.format("Kontakt {}", contact).alias("Associated Contact"),
+    )
+
+
+def write_messages(path: Path, rows: int) -> None:
+    """A 2025-format messages.csv: owner Anna Becker and `rows / 6` threads of six messages."""
+    idx = pl.int_range(0, rows, eager=True)
+    frame = pl.DataFrame({"i": idx}).with_columns(thread=pl.col("i") // 6, outbound=(pl.col("i") % 2) == 0)
+    anna = ("Anna Becker", "https://www.linkedin.com/in/anna-becker-demo")
+    other_name = pl.format("Prospect {}", pl.col("thread"))
+    other_url = pl.format("https://www.linkedin.com/in/prospect-{}", pl.col("thread"))
+    out = frame.select(
+        pl.format("2-{}", pl.col("thread")).alias("CONVERSATION ID"),
+        pl.lit("").alias("CONVERSATION TITLE"),
+        pl.when("outbound").then(pl.lit(anna[0])).otherwise(other_name).alias("FROM"),
+        pl.when("outbound").then(pl.lit(anna[1])).otherwise(other_url).alias("SENDER PROFILE URL"),
+        pl.when("outbound").then(other_name).otherwise(pl.lit(anna[0])).alias("TO"),
+        pl.when("outbound").then(other_url).otherwise(pl.lit(anna[1])).alias("RECIPIENT PROFILE URLS"),
+        (pl.datetime(2025, 1, 1) + pl.duration(minutes=pl.col("i"))).dt.strftime("%Y-%m-%d %H:%M:%S UTC").alias("DATE"),
+        pl.lit("").alias("SUBJECT"),
+        pl.format("Hallo, vielen Dank für Ihre Nachricht {} – passt Ihnen Dienstag um 10 Uhr?", pl.col("i")).alias(
+            "CONTENT"
+        ),
+        pl.lit("INBOX").alias("FOLDER"),
+        pl.lit("No").alias("IS MESSAGE DRAFT"),
+    )
+    out.write_csv(path)
+
+
+PLAIN = """
+import duckdb, sys, time
+t = time.perf_counter()
+con = duckdb.connect(sys.argv[2])
+con.execute(f"CREATE TABLE plain AS SELECT * FROM read_csv('{sys.argv[1]}')")
+con.close()
+print(time.perf_counter() - t)
+"""
+
+SOCIALSELL = """
+import sys, time
+from socialsell.importer import import_paths
+t = time.perf_counter()
+summaries = import_paths([sys.argv[1]], db=sys.argv[2], rep=sys.argv[3] or None)
+print(time.perf_counter() - t)
+print(sum(s.rows_loaded for s in summaries), file=sys.stderr)
+"""
+
+
+def _timed(script: str, *args: str) -> tuple[float, int]:
+    """Run a script in a fresh process; returns (seconds it reports, peak RSS in bytes)."""
+    wrapper = (
+        "import resource, runpy, sys\n"
+        f"exec(compile({script!r}, 'bench', 'exec'))\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", wrapper, *args], capture_output=True, text=True, check=True
+    )
+    seconds, peak = result.stdout.split()[-2:]
+    return float(seconds), int(peak)
+
+
+def bench_file(label: str, file: Path, rows: int, workdir: Path, rep: str = "") -> dict:
+    size = file.stat().st_size
+    plain_s, plain_mem = _timed(PLAIN, str(file), str(workdir / f"{label}-plain.duckdb"))
+    ours_s, ours_mem = _timed(SOCIALSELL, str(file), str(workdir / f"{label}-socialsell.duckdb"), rep)
+    result = {
+        "file": label,
+        "rows": rows,
+        "file_mb": round(size / 1e6, 1),
+        "plain_rows_per_s": round(rows / plain_s),
+        "socialsell_rows_per_s": round(rows / ours_s),
+        "speed_ratio": round(plain_s / ours_s, 2),
+        "speed_target": 0.7,
+        "socialsell_peak_mb": round(ours_mem / 1e6),
+        "memory_ratio": round(ours_mem / size, 2),
+        "memory_target": 2.0,
+    }
+    print(
+        f"{label:>10}: {rows:>11,} rows {size / 1e6:8.1f} MB | plain DuckDB {rows / plain_s:>11,.0f} rows/s | "
+        f"socialsell {rows / ours_s:>11,.0f} rows/s | ratio {plain_s / ours_s:4.2f}× (target ≥ 0.70) | "
+        f"peak {ours_mem / 1e6:,.0f} MB = {ours_mem / size:4.2f}× file (target ≤ 2.0)",
+        flush=True,
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 1_000_000)))
+    parser.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 300_000)))
+    parser.add_argument("--out", type=Path, default=None, help="keep generated files here")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    args = parser.parse_args()
+    workdir = args.out or Path(tempfile.mkdtemp(prefix="socialsell-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    calls, messages = workdir / "calls_hubspot.csv", workdir / "messages.csv"
+    t = time.perf_counter()
+    write_calls(calls, args.rows)
+    write_messages(messages, args.messages)
+    print(f"generated inputs in {time.perf_counter() - t:.1f} s under {workdir}", flush=True)
+    results = [
+        bench_file("calls", calls, args.rows, workdir),
+        bench_file("messages", messages, args.messages, workdir, rep="Anna Becker"),
+    ]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""What a message says, without keeping the text: length, hashes, language, address form, scheduling."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+__all__ = ["FEATURE_COLUMNS", "clean_text", "features", "md5"]
+
+FEATURE_COLUMNS = (
+    "message_length",
+    "message_hash",
+    "template_hash",
+    "language",
+    "address_form",
+    "has_scheduling_link",
+    "proposes_time",
+)
+
+# Entities seen in LinkedIn exports (2018 content, sponsored InMail HTML) plus the usual German ones.
+# Decoded in one left-to-right pass, so `&amp;rsquo;` stays `&rsquo;` like a browser would show it.
+_ENTITIES = {
+    "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#39;": "'", "&#x27;": "'",
+    "&nbsp;": " ", "&#160;": " ", "&rsquo;": "’", "&lsquo;": "‘", "&rdquo;": "”", "&ldquo;": "“",
+    "&#8217;": "’", "&#8216;": "‘", "&#8220;": "“", "&#8221;": "”", "&ndash;": "–", "&mdash;": "—",
+    "&#8211;": "–", "&#8212;": "—", "&hellip;": "…", "&#8230;": "…", "&euro;": "€", "&bull;": "•",
+    "&auml;": "ä", "&ouml;": "ö", "&uuml;": "ü", "&Auml;": "Ä", "&Ouml;": "Ö", "&Uuml;": "Ü",
+    "&szlig;": "ß", "&eacute;": "é", "&egrave;": "è", "&agrave;": "à", "&ccedil;": "ç",
+}  # fmt: skip
+
+_GREETING = (
+    r"(?i)^\s*(?:hi|hey|hello|hallo|dear|liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|moin|servus"
+    r"|grüß (?:dich|gott)|good (?:morning|afternoon|evening)|greetings)\b[^,!:\n]{0,50}[,!:\n]"
+)
+_URL = r"(?i)(?:https?://|www\.)\S+"
+
+_GERMAN = (
+    r"(?i)\b(?:und|der|die|das|ich|nicht|mit|für|ist|ein|eine|einen|zu|auf|wir|gerne|gern|ihnen|dich|dir|du"
+    r"|bei|vielen|dank|danke|uns|haben|hast|habe|auch|den|dem|wie|über|werden|sie|sehr|mein|meine|ihr|ihre"
+    r"|bitte|grüße|hallo|freundlichen|würde|können|kannst|gibt|noch|schon|wäre|oder|aber|kurz|zeit)\b"
+)
+_ENGLISH = (
+    r"(?i)\b(?:the|and|you|your|to|of|is|are|for|with|we|that|this|have|would|thanks|thank|on|my|it|be|will"
+    r"|can|about|hello|best|regards|please|looking|forward|i|i'm|me|our|just|if|what|how|let|know)\b"
+)
+_FORMAL = r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b|(?i:\bsehr geehrte)"
+_INFORMAL = r"(?i)\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem)\b"
+_HEY = r"(?i)\b(?:hey|hi there|hiya)\b"
+
+_SCHEDULING = (
+    r"(?i)(?:calendly\.com|meetings(?:-eu1)?\.hubspot\.com|hubspot\.[a-z]+/meetings|\bcal\.com/"
+    r"|outlook\.office(?:365)?\.com/(?:owa/calendar|book)|bookings\.cloud\.microsoft|/bookwithme"
+    r"|doodle\.com|zcal\.co|savvycal\.com|youcanbook\.me|tidycal\.com|chilipiper\.com|acuityscheduling\.com"
+    r"|calendar\.app\.google|calendar\.google\.com/calendar/(?:u/\d+/)?appointments|koalendar\.com"
+    r"|meetergo\.com|zeeg\.me|vyte\.in)"
+)
+
+_WEEKDAYS = (
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+    "|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+_MONTHS = (
+    "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+    "|january|february|march|may|june|july|october|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+# A day: weekday, relative day, or a date. "Guten Morgen" is removed before matching.
+_DAY = (
+    rf"(?i)\b(?:{_WEEKDAYS}|morgen|übermorgen|tomorrow|today|tonight|heute"
+    r"|(?:nächste|kommende|diese)[nrs]? woche|(?:next|this) week)\b"
+    rf"|\b\d{{1,2}}\.\d{{1,2}}\.|\b\d{{1,2}}\.? (?:{_MONTHS})\b|(?i:\b(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?\b)"
+)
+_CLOCK = r"(?i)\b\d{1,2}(?:[:.]\d{2})? ?(?:uhr|am|pm|a\.m\.|p\.m\.)(?:\W|$)|\b\d{1,2}:\d{2}\b"
+_CLOCK_WEAK = r"(?i)\b(?:um|at|ab|gegen|around) \d{1,2}(?:[:.]\d{2})?\b"
+_ASK = (
+    r"(?i)\b(?:how about|what about|would (?:\w+ ){0,4}work|does (?:\w+ ){0,4}work|works? (?:for|with) (?:me|you|us)"
+    r"|are you (?:free|available)|would you be (?:open|free|available)|free (?:on|at)|available (?:on|at)"
+    r"|let'?s (?:meet|talk|speak|chat|schedule|say)|shall we|can we (?:meet|talk|speak|chat|do)|suits? (?:you|me)"
+    r"|what does your (?:schedule|calendar|week) look like|wie wäre|wie sieht (?:es|ihr|dein)\b"
+    r"|passt (?:es|ihnen|dir|euch|das)|passen (?:ihnen|dir)|hätten sie|hättest du|hast du (?:\w+ ){0,3}zeit"
+    r"|haben sie (?:\w+ ){0,3}zeit|zeit (?:am|für)|können wir|wollen wir|sollen wir|treffen wir|telefonieren wir"
+    r"|sprechen wir|geht (?:es )?(?:bei )?(?:ihnen|dir)|vorschlag|schlage (?:\w+ ){0,3}vor)"
+)
+# A confirmed appointment or an explicit "see you then" counts on its own.
+_CONFIRMED = (
+    r"(?i)\btermin (?:ist |wurde )?(?:bestätigt|fix|steht|eingetragen|gebucht)|\bbestätige (?:\w+ ){0,2}termin"
+    r"|\b(?:see|talk to|speak to|speak with) you (?:on|at|then|tomorrow|next|" + _WEEKDAYS + r")\b"
+    r"|\b(?:sehen|hören|sprechen) uns (?:am|morgen|dann|nächste|" + _WEEKDAYS + r")\b"
+    r"|\bbis (?:" + _WEEKDAYS + r"|morgen|übermorgen)\b|\b(?:meeting|call) (?:is )?(?:confirmed|booked|scheduled)"
+    r"|\bcalendar invite|\bkalendereinladung|\beinladung (?:ist )?(?:raus|verschickt|geschickt|gesendet)"
+)
+
+
+def clean_text(text: pl.Series) -> pl.Series:
+    """Plain text: HTML tags removed (`<br>`, `</p>` become line breaks), common HTML entities decoded."""
+    return (
+        text.cast(pl.String)
+        .str.replace_all(r"(?i)<br\s*/?>|</p>", "\n")
+        .str.replace_all(r"</?[A-Za-z][^<>]*>", "")
+        .str.replace_many(_ENTITIES)
+        .alias(text.name)
+    )
+
+
+def md5(values: pl.Series) -> pl.Series:
+    """Hex MD5 of each string (null stays null), computed by DuckDB so ids are stable across versions."""
+    frame = pl.DataFrame({"v": values.cast(pl.String)}).with_row_index("i")
+    with duckdb.connect() as con:
+        con.register("values_", frame)
+        out = con.sql("SELECT md5(v) AS h FROM values_ ORDER BY i").pl()["h"]
+    return out.alias(values.name)
+
+
+def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
+    """Derived features of message bodies, one row per input row.
+
+    Args:
+        text: message bodies (HTML entities and tags are decoded first); null or empty = no text.
+        names: per row, the names of sender and recipient(s), removed before `template_hash` so
+            one copy-paste template sent to different people gets one hash.
+
+    Returns:
+        A frame with FEATURE_COLUMNS: length 0, null hashes/language, 'unknown' address form and
+        false flags where there is no text.
+    """
+    frame = pl.DataFrame({"t": clean_text(text).str.strip_chars()})
+    frame = frame.with_columns(t=pl.when(pl.col("t") != "").then(pl.col("t")))
+    lower = pl.col("t").str.to_lowercase()
+    words = lower.str.count_matches(r"\p{L}+").fill_null(0)
+    german = lower.str.count_matches(_GERMAN).fill_null(0)
+    english = lower.str.count_matches(_ENGLISH).fill_null(0)
+    top = pl.max_horizontal(german, english)
+    language = (
+        pl.when(words == 0)
+        .then(None)
+        .when((words >= 5) & (top < 0.15 * words))
+        .then(pl.lit("other"))
+        .when(german > english)
+        .then(pl.lit("de"))
+        .when(english > german)
+        .then(pl.lit("en"))
+        .when(words >= 5)
+        .then(pl.lit("other"))
+    )
+    frame = frame.with_columns(
+        message_length=pl.col("t").str.len_chars().fill_null(0).cast(pl.Int32),
+        normalised=lower.str.replace_all(r"\s+", " "),
+        language=language,
+    )
+    frame = frame.with_columns(
+        address_form=_address_form(),
+        has_scheduling_link=pl.col("t").str.contains(_SCHEDULING).fill_null(False),
+        proposes_time=_proposes_time(lower.str.replace_all(r"guten morgen", "")),
+    )
+    template = _template_text(frame["t"], names)
+    return frame.select(
+        "message_length",
+        md5(frame["normalised"]).alias("message_hash"),
+        md5(template).alias("template_hash"),
+        "language",
+        "address_form",
+        "has_scheduling_link",
+        "proposes_time",
+    )
+
+
+def _address_form() -> pl.Expr:
+    german_pronouns = pl.col("language").is_null() | (pl.col("language") == "de")
+    formal = pl.when(german_pronouns).then(pl.col("t").str.count_matches(_FORMAL)).otherwise(0).fill_null(0)
+    informal = pl.when(german_pronouns).then(pl.col("t").str.count_matches(_INFORMAL)).otherwise(0).fill_null(0)
+    hey = pl.col("t").str.count_matches(_HEY).fill_null(0)
+    return (
+        pl.when(formal > informal)
+        .then(pl.lit("formal"))
+        .when(informal > formal)
+        .then(pl.lit("informal"))
+        .when(hey > 0)
+        .then(pl.lit("informal"))
+        .otherwise(pl.lit("unknown"))
+    )
+
+
+def _proposes_time(lower: pl.Expr) -> pl.Expr:
+    day = lower.str.contains(_DAY)
+    clock = lower.str.contains(_CLOCK)
+    weak_clock = lower.str.contains(_CLOCK_WEAK)
+    ask = lower.str.contains(_ASK)
+    confirmed = lower.str.contains(_CONFIRMED)
+    return (confirmed | (day & (clock | weak_clock | ask)) | (clock & ask)).fill_null(False)
+
+
+def _template_text(text: pl.Series, names: pl.Series | None) -> pl.Series:
+    """Words of the message without greeting line, URLs, digits and the names of the people involved."""
+    body = text.str.to_lowercase().str.replace(_GREETING, "").str.replace_all(_URL, " ")
+    frame = pl.DataFrame(
+        {
+            "words": body.str.extract_all(r"\p{L}+"),
+            "names": (names if names is not None else pl.Series([None] * len(text), dtype=pl.String))
+            .cast(pl.String)
+            .str.to_lowercase()
+            .str.extract_all(r"\p{L}{2,}"),
+        }
+    ).with_row_index("row")
+    words = frame.select("row", "words").explode("words")
+    drop = frame.select("row", pl.col("names").alias("words")).explode("words").drop_nulls().unique()
+    kept = words.join(drop, on=["row", "words"], how="anti", maintain_order="left")
+    joined = kept.group_by("row", maintain_order=True).agg(pl.col("words").drop_nulls().str.join(" "))
+    out = frame.select("row").join(joined, on="row", how="left", maintain_order="left")["words"]
+    return pl.select(pl.when(out.str.len_chars() > 0).then(out)).to_series().alias("template")
