@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +30,8 @@ __all__ = [
 
 _SAMPLE_BYTES = 64 * 1024
 _HEADER_SEARCH_LINES = 12
-# cp1252 puts printable characters where latin-1 has C1 controls (0x80-0x9F); DuckDB decodes latin-1.
-_CP1252_FIXES = {
-    bytes([b]).decode("latin-1"): bytes([b]).decode("cp1252")
-    for b in range(0x80, 0xA0)
-    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-}
+# cp1252 leaves five bytes undefined; read those as latin-1 instead of failing the whole file.
+codecs.register_error("socialsell-latin1", lambda e: (e.object[e.start : e.end].decode("latin-1"), e.end))
 
 
 class ImportError_(ValueError):  # noqa: N801 - trailing underscore: the builtin name is taken
@@ -113,18 +110,28 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, encoding: str, rejects: str):
-    duck_encoding = {"cp1252": "latin-1", "utf-8": "utf-8", "utf-16": "utf-16"}[encoding]
-    names = ", ".join(_sql_string(f"c{i}") for i in range(len(layout.header)))
+def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, source: Path, rejects: str):
+    names = [f"c{i}" for i in range(len(layout.header))]
+    columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
     return con.sql(
-        f"""SELECT * FROM read_csv({_sql_string(str(layout.path))},
+        f"""SELECT * FROM read_csv({_sql_string(str(source))},
             delim={_sql_string(layout.delimiter)}, quote='"', escape='"', header=false,
-            skip={layout.header_line}, all_varchar=true, auto_detect=false,
-            columns={{{', '.join(f"{n}: 'VARCHAR'" for n in names.split(', '))}}},
-            encoding={_sql_string(duck_encoding)}, strict_mode=true, ignore_errors=true,
+            skip={layout.header_line}, all_varchar=true, auto_detect=false, columns={{{columns}}},
+            encoding='utf-8', strict_mode=true, ignore_errors=true,
             store_rejects=true, rejects_table={_sql_string(rejects)},
             rejects_scan={_sql_string(rejects + '_scan')}, max_line_size=4194304)"""
     ).pl()
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> Path:
+    """Stream a cp1252 / UTF-16 file into UTF-8 (line numbers unchanged) for DuckDB's reader."""
+    errors = "socialsell-latin1" if encoding == "cp1252" else "strict"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        for block in iter(lambda: src.read(1 << 20), b""):
+            dst.write(decoder.decode(block).encode("utf-8"))
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target
 
 
 def _physical_lines(frame: pl.DataFrame, rejects: pl.DataFrame, first_line: int) -> tuple[np.ndarray, np.ndarray]:
@@ -153,31 +160,25 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
     """Read every record below the header as strings, named by the header, with a `_line` column.
 
     Rows with the wrong number of fields are returned as quarantined with their physical line.
-    A UTF-8 file with bytes that are not UTF-8 is re-read as cp1252 when `legacy_encoding`,
-    otherwise the import fails naming the line.
+    cp1252 and UTF-16 files are transcoded to UTF-8 first; a UTF-8 file with bytes that are not
+    UTF-8 is re-read as cp1252 when `legacy_encoding`, otherwise the import fails naming the line.
     """
     con = duckdb.connect()
-    encoding = layout.encoding
-    rejects_name = "rejects"
-    frame = _scan(con, layout, encoding, rejects_name)
-    rejects = con.sql(
-        f"SELECT line, column_name, error_type, csv_line, error_message FROM {rejects_name}"
-    ).pl()
-    bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
-    if len(bad_bytes) and encoding == "utf-8":
-        first = layout.header_line + int(bad_bytes["line"].min())
-        if not legacy_encoding:
-            raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at about line {first}")
-        encoding = "cp1252"
-        con.sql(f"DELETE FROM {rejects_name}")
-        frame = _scan(con, layout, encoding, rejects_name)
-        rejects = con.sql(
-            f"SELECT line, column_name, error_type, csv_line, error_message FROM {rejects_name}"
-        ).pl()
+    with tempfile.TemporaryDirectory(prefix="socialsell-") as tmp:
+        encoding = layout.encoding
+        source = layout.path if encoding == "utf-8" else _transcode(layout.path, encoding, Path(tmp) / "u.csv")
+        frame = _scan(con, layout, source, "rejects")
+        rejects = con.sql("SELECT line, column_name, error_type, csv_line, error_message FROM rejects").pl()
+        bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
+        if len(bad_bytes) and encoding == "utf-8":
+            first = layout.header_line + int(bad_bytes["line"].min()) - 1
+            if not legacy_encoding:
+                raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at line {first}")
+            con.sql("DELETE FROM rejects")
+            frame = _scan(con, layout, _transcode(layout.path, "cp1252", Path(tmp) / "u.csv"), "rejects")
+            rejects = con.sql("SELECT line, column_name, error_type, csv_line, error_message FROM rejects").pl()
     con.close()
     frame.columns = list(_dedupe(layout.header))
-    if encoding == "cp1252":
-        frame = frame.with_columns(pl.all().str.replace_many(_CP1252_FIXES))
     rejects = rejects.with_columns(
         record=(pl.col("line") - layout.header_line - 1).cast(pl.Int64),
         newlines=pl.col("csv_line").str.count_matches("\n").fill_null(0),
@@ -260,7 +261,11 @@ def split_invalid(
 
 
 def local_to_utc(naive: pl.Expr, time_zone: str) -> pl.Expr:
-    """Wall-clock times written in `time_zone` → UTC instants (DST gaps shift forward, overlaps take the earlier)."""
+    """Wall-clock times written in `time_zone` → UTC instants.
+
+    A time in the autumn overlap takes the earlier instant; a time inside the spring gap (it never
+    existed on a wall clock) becomes null, so the caller quarantines it with a reason.
+    """
     return naive.dt.replace_time_zone(time_zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
         "UTC"
     )
