@@ -38,6 +38,8 @@ def _linkedin_url_one(raw: str) -> str | None:
     if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return None
     path = unquote(parts.path).rstrip("/")
+    if any(c in path for c in ", \t"):
+        return None  # several URLs joined, or free text: not one profile
     segments = [s for s in path.split("/") if s]
     if len(segments) < 2 or segments[0].lower() not in ("in", "pub", "sales"):
         return None

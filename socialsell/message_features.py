@@ -28,24 +28,35 @@ _ENTITIES = {
     "&szlig;": "ß", "&eacute;": "é", "&egrave;": "è", "&agrave;": "à", "&ccedil;": "ç",
 }  # fmt: skip
 
+
+def _any(*alternatives: str) -> str:
+    """One case-insensitive regex matching any of the alternatives as whole words."""
+    return r"(?i)\b(?:" + "|".join(alternatives) + r")\b"
+
+
 _GREETING = (
     r"(?i)^\s*(?:hi|hey|hello|hallo|dear|liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|moin|servus"
     r"|grüß (?:dich|gott)|good (?:morning|afternoon|evening)|greetings)\b[^,!:\n]{0,50}[,!:\n]"
 )
 _URL = r"(?i)(?:https?://|www\.)\S+"
 
+# Frequent function words; the language with more hits wins (`other` when neither is frequent).
 _GERMAN = (
-    r"(?i)\b(?:und|der|die|das|ich|nicht|mit|für|ist|ein|eine|einen|zu|auf|wir|gerne|gern|ihnen|dich|dir|du"
-    r"|bei|vielen|dank|danke|uns|haben|hast|habe|auch|den|dem|wie|über|werden|sie|sehr|mein|meine|ihr|ihre"
-    r"|bitte|grüße|hallo|freundlichen|würde|können|kannst|gibt|noch|schon|wäre|oder|aber|kurz|zeit)\b"
+    "und|der|die|das|ich|nicht|mit|für|ist|ein|eine|einen|zu|auf|wir|gerne|gern|ihnen|dich|dir|du|bei|vielen"
+    "|dank|danke|uns|haben|hast|habe|auch|den|dem|wie|über|werden|sie|sehr|mein|meine|ihr|ihre|bitte|grüße"
+    "|hallo|freundlichen|würde|können|kannst|gibt|noch|schon|wäre|oder|aber|kurz|zeit|passt|bis|termin"
+    "|gespräch|viele|liebe|beste"
 )
 _ENGLISH = (
-    r"(?i)\b(?:the|and|you|your|to|of|is|are|for|with|we|that|this|have|would|thanks|thank|on|my|it|be|will"
-    r"|can|about|hello|best|regards|please|looking|forward|i|i'm|me|our|just|if|what|how|let|know)\b"
+    "the|and|you|your|to|of|is|are|for|with|we|that|this|have|would|thanks|thank|on|my|it|be|will|can|about"
+    "|hello|best|regards|please|looking|forward|i|i'm|me|our|just|if|what|how|let|know"
 )
-_FORMAL = r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b|(?i:\bsehr geehrte)"
-_INFORMAL = r"(?i)\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem)\b"
-_HEY = r"(?i)\b(?:hey|hi there|hiya)\b"
+# Capitalised Sie/Ihnen/Ihr…, "sehr geehrte", and Herr/Frau before a surname ("Hallo Herr Weber").
+_FORMAL = (
+    r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b|(?i:\bsehr geehrte)|\b(?:Herr|Herrn|Frau) \p{Lu}"
+)
+_INFORMAL = _any("du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem")
+_HEY = _any("hey|hi there|hiya")
 
 _SCHEDULING = (
     r"(?i)(?:calendly\.com|meetings(?:-eu1)?\.hubspot\.com|hubspot\.[a-z]+/meetings|\bcal\.com/"
@@ -60,33 +71,44 @@ _WEEKDAYS = (
     "|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 )
 _MONTHS = (
-    "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
-    "|january|february|march|may|june|july|october|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|january|february"
+    "|march|may|june|july|october|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-# A day: weekday, relative day, or a date. "Guten Morgen" is removed before matching.
+# A concrete day: weekday, tomorrow/today or a date (`12.03.`, `3. März`, `March 3rd`). "Next week" is
+# not one: nearly every cold message asks for time "next week". "Guten Morgen" is removed first.
 _DAY = (
-    rf"(?i)\b(?:{_WEEKDAYS}|morgen|übermorgen|tomorrow|today|tonight|heute"
-    r"|(?:nächste|kommende|diese)[nrs]? woche|(?:next|this) week)\b"
-    rf"|\b\d{{1,2}}\.\d{{1,2}}\.|\b\d{{1,2}}\.? (?:{_MONTHS})\b|(?i:\b(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?\b)"
+    _any(
+        _WEEKDAYS,
+        "morgen|übermorgen|tomorrow|today|tonight|heute",
+        rf"\d{{1,2}}\.? (?:{_MONTHS})",
+        rf"(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?",
+    )
+    + r"|\b\d{1,2}\.\d{1,2}\.(?:\d{2,4})?"
 )
+# A clock time: `10 Uhr`, `3pm`, `14:00`; the weak form (`um 10`, `at 3`) needs a day next to it.
 _CLOCK = r"(?i)\b\d{1,2}(?:[:.]\d{2})? ?(?:uhr|am|pm|a\.m\.|p\.m\.)(?:\W|$)|\b\d{1,2}:\d{2}\b"
-_CLOCK_WEAK = r"(?i)\b(?:um|at|ab|gegen|around) \d{1,2}(?:[:.]\d{2})?\b"
-_ASK = (
-    r"(?i)\b(?:how about|what about|would (?:\w+ ){0,4}work|does (?:\w+ ){0,4}work|works? (?:for|with) (?:me|you|us)"
-    r"|are you (?:free|available)|would you be (?:open|free|available)|free (?:on|at)|available (?:on|at)"
-    r"|let'?s (?:meet|talk|speak|chat|schedule|say)|shall we|can we (?:meet|talk|speak|chat|do)|suits? (?:you|me)"
-    r"|what does your (?:schedule|calendar|week) look like|wie wäre|wie sieht (?:es|ihr|dein)\b"
-    r"|passt (?:es|ihnen|dir|euch|das)|passen (?:ihnen|dir)|hätten sie|hättest du|hast du (?:\w+ ){0,3}zeit"
-    r"|haben sie (?:\w+ ){0,3}zeit|zeit (?:am|für)|können wir|wollen wir|sollen wir|treffen wir|telefonieren wir"
-    r"|sprechen wir|geht (?:es )?(?:bei )?(?:ihnen|dir)|vorschlag|schlage (?:\w+ ){0,3}vor)"
+_CLOCK_WEAK = _any(r"(?:um|at|ab|gegen|around) \d{1,2}(?:[:.]\d{2})?")
+# Asking for or offering a slot.
+_ASK = _any(
+    r"how about|what about|would (?:\w+ ){0,4}work|does (?:\w+ ){0,4}work|works? (?:for|with) (?:me|you|us)",
+    r"are you (?:free|available)|do you have (?:\w+ ){0,3}(?:time|minutes)",
+    r"would you be (?:open|free|available)|free (?:on|at)|available (?:on|at)",
+    r"let'?s (?:meet|talk|speak|chat|schedule|say)|shall we|can we (?:meet|talk|speak|chat|do)",
+    r"suits? (?:you|me)",
+    r"what does your (?:schedule|calendar|week) look like",
+    r"wie wäre|wie sieht (?:es|ihr|dein)|passt (?:es|ihnen|dir|euch|das)|passen (?:ihnen|dir)",
+    r"hätten sie|hättest du|hast du (?:\w+ ){0,3}zeit|haben sie (?:\w+ ){0,3}zeit|zeit (?:am|für)",
+    r"können wir|wollen wir|sollen wir|treffen wir|telefonieren wir|sprechen wir",
+    r"geht (?:es )?(?:bei )?(?:ihnen|dir)|vorschlag|schlage (?:\w+ ){0,3}vor",
 )
 # A confirmed appointment or an explicit "see you then" counts on its own.
-_CONFIRMED = (
-    r"(?i)\btermin (?:ist |wurde )?(?:bestätigt|fix|steht|eingetragen|gebucht)|\bbestätige (?:\w+ ){0,2}termin"
-    r"|\b(?:see|talk to|speak to|speak with) you (?:on|at|then|tomorrow|next|" + _WEEKDAYS + r")\b"
-    r"|\b(?:sehen|hören|sprechen) uns (?:am|morgen|dann|nächste|" + _WEEKDAYS + r")\b"
-    r"|\bbis (?:" + _WEEKDAYS + r"|morgen|übermorgen)\b|\b(?:meeting|call) (?:is )?(?:confirmed|booked|scheduled)"
-    r"|\bcalendar invite|\bkalendereinladung|\beinladung (?:ist )?(?:raus|verschickt|geschickt|gesendet)"
+_CONFIRMED = _any(
+    r"termin (?:ist |wurde )?(?:bestätigt|fix|steht|eingetragen|gebucht)|bestätige (?:\w+ ){0,2}termin",
+    rf"(?:see|talk to|speak to|speak with) you (?:on|at|then|tomorrow|next|{_WEEKDAYS})",
+    rf"(?:sehen|hören|sprechen) uns (?:am|morgen|dann|nächste|{_WEEKDAYS})",
+    rf"bis (?:{_WEEKDAYS}|morgen|übermorgen)",
+    r"(?:meeting|call) (?:is )?(?:confirmed|booked|scheduled)",
+    r"calendar invite|kalendereinladung|einladung (?:ist )?(?:raus|verschickt|geschickt|gesendet)",
 )
 
 
@@ -125,26 +147,10 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
     frame = pl.DataFrame({"t": clean_text(text).str.strip_chars()})
     frame = frame.with_columns(t=pl.when(pl.col("t") != "").then(pl.col("t")))
     lower = pl.col("t").str.to_lowercase()
-    words = lower.str.count_matches(r"\p{L}+").fill_null(0)
-    german = lower.str.count_matches(_GERMAN).fill_null(0)
-    english = lower.str.count_matches(_ENGLISH).fill_null(0)
-    top = pl.max_horizontal(german, english)
-    language = (
-        pl.when(words == 0)
-        .then(None)
-        .when((words >= 5) & (top < 0.15 * words))
-        .then(pl.lit("other"))
-        .when(german > english)
-        .then(pl.lit("de"))
-        .when(english > german)
-        .then(pl.lit("en"))
-        .when(words >= 5)
-        .then(pl.lit("other"))
-    )
     frame = frame.with_columns(
         message_length=pl.col("t").str.len_chars().fill_null(0).cast(pl.Int32),
         normalised=lower.str.replace_all(r"\s+", " "),
-        language=language,
+        language=_language(lower.str.replace_all(_URL, " ")),
     )
     frame = frame.with_columns(
         address_form=_address_form(),
@@ -163,10 +169,32 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
     )
 
 
+def _language(prose: pl.Expr) -> pl.Expr:
+    """'de' / 'en' by function-word hits; 'other' when neither is frequent; null for too few words."""
+    words = prose.str.count_matches(r"\p{L}+").fill_null(0)
+    german = prose.str.count_matches(_any(_GERMAN)).fill_null(0)
+    english = prose.str.count_matches(_any(_ENGLISH)).fill_null(0)
+    top = pl.max_horizontal(german, english)
+    return (
+        pl.when(words == 0)
+        .then(None)
+        .when((words >= 5) & (top < 0.15 * words))
+        .then(pl.lit("other"))
+        .when(german > english)
+        .then(pl.lit("de"))
+        .when(english > german)
+        .then(pl.lit("en"))
+        .when(words >= 5)
+        .then(pl.lit("other"))
+    )
+
+
 def _address_form() -> pl.Expr:
     german_pronouns = pl.col("language").is_null() | (pl.col("language") == "de")
     formal = pl.when(german_pronouns).then(pl.col("t").str.count_matches(_FORMAL)).otherwise(0).fill_null(0)
-    informal = pl.when(german_pronouns).then(pl.col("t").str.count_matches(_INFORMAL)).otherwise(0).fill_null(0)
+    informal = (
+        pl.when(german_pronouns).then(pl.col("t").str.count_matches(_INFORMAL)).otherwise(0).fill_null(0)
+    )
     hey = pl.col("t").str.count_matches(_HEY).fill_null(0)
     return (
         pl.when(formal > informal)

@@ -17,7 +17,7 @@ import polars as pl
 from socialsell.config import Config
 from socialsell.sources.tabular import ImportError_, Quarantined
 
-__all__ = ["Context", "ImportError_", "Parsed", "Quarantined", "SOURCES", "detect", "expand"]
+__all__ = ["Context", "ImportError_", "Parsed", "Quarantined", "detect", "expand", "sources"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,17 @@ def detect(path: Path) -> ModuleType:
     )
 
 
+def _walk(folder: Path, linkedin: ModuleType) -> list[Path]:
+    """Files under a folder; a sub-folder that is an unpacked LinkedIn archive stays one unit."""
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            found += [entry] if linkedin.matches(entry) else _walk(entry, linkedin)
+        elif entry.suffix.lower() in (".csv", ".ics", ".zip"):
+            found.append(entry)
+    return found
+
+
 def expand(paths: list[Path]) -> list[Path]:
     """Files to import from the given paths: a LinkedIn archive (zip or folder) stays one unit;
     other folders are walked for .csv and .ics files."""
@@ -87,7 +98,7 @@ def expand(paths: list[Path]) -> list[Path]:
         if not path.exists():
             raise ImportError_(f"{path}: no such file or folder")
         if path.is_dir() and not linkedin.matches(path):
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in (".csv", ".ics", ".zip"))
+            out += _walk(path, linkedin)
         elif path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
             raise ImportError_(f"{path}: not a readable zip file")
         else:
