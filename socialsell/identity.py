@@ -96,20 +96,34 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_only).strip()
 
 
+def _fold_expr(text: pl.Expr) -> pl.Expr:
+    """`_fold` as a polars expression: ß→ss, accents off, lower case, non-alphanumerics to spaces."""
+    return (
+        text.str.replace_all("ß", "ss")
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars()
+    )
+
+
+_TITLES = r"\b(dr|prof|mr|mrs|ms)\b"
+_LEGAL_FORMS = r"\b(gmbh|ag|kg|se|inc|ltd|llc|co|mbh|ug)\b"
+
+
 def name_key(names: pl.Series, companies: pl.Series | None = None) -> pl.Series:
     """`name:<folded name>|<folded company>` for matching by name and company; null without both."""
-    def one(value: str) -> str | None:
-        name, _, company = value.partition("\x1f")
-        name_part = " ".join(w for w in _fold(name).split() if w not in ("dr", "prof", "mr", "mrs", "ms"))
-        company_part = re.sub(r"\b(gmbh|ag|kg|se|inc|ltd|llc|co|mbh|ug)\b", "", _fold(company)).strip()
-        if not name_part or not company_part:
-            return None
-        return f"name:{name_part}|{' '.join(company_part.split())}"
-
-    joined = names.cast(pl.String).fill_null("") + "\x1f" + (
-        companies.cast(pl.String).fill_null("") if companies is not None else pl.Series([""] * len(names))
-    )
-    return map_distinct(joined, one).alias("name_key")
+    company = companies if companies is not None else pl.Series([None] * len(names), dtype=pl.String)
+    frame = pl.DataFrame({"n": names.cast(pl.String), "c": company.cast(pl.String)})
+    squash = [(r"\s+", " ")]
+    name = _fold_expr(pl.col("n")).str.replace_all(_TITLES, "")
+    firm = _fold_expr(pl.col("c")).str.replace_all(_LEGAL_FORMS, "")
+    for pattern, repl in squash:
+        name, firm = name.str.replace_all(pattern, repl), firm.str.replace_all(pattern, repl)
+    name, firm = name.str.strip_chars(), firm.str.strip_chars()
+    key = pl.when((name != "") & (firm != "")).then(pl.concat_str(pl.lit("name:"), name, pl.lit("|"), firm))
+    return frame.select(key.alias("name_key")).to_series()
 
 
 def slug(text: str) -> str:

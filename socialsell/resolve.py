@@ -12,7 +12,10 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import numpy as np
 import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from socialsell import identity
 
@@ -20,14 +23,14 @@ __all__ = ["DERIVED_DDL", "create_derived", "rebuild"]
 
 DERIVED_DDL = {
     "contact_identities": """CREATE TABLE contact_identities (
-        identity VARCHAR PRIMARY KEY, contact_id VARCHAR NOT NULL, kind VARCHAR NOT NULL)""",
+        identity VARCHAR NOT NULL, contact_id VARCHAR NOT NULL, kind VARCHAR NOT NULL)""",
     "contacts": """CREATE TABLE contacts (
-        contact_id VARCHAR PRIMARY KEY, display_name VARCHAR, company VARCHAR, email VARCHAR,
+        contact_id VARCHAR NOT NULL, display_name VARCHAR, company VARCHAR, email VARCHAR,
         phone_e164 VARCHAR, linkedin_url VARCHAR, segment VARCHAR, consent_calls BOOLEAN,
         consent_email BOOLEAN, connected_on DATE, customer_since DATE, identity_kinds VARCHAR[],
         records INTEGER)""",
     "meetings_unique": """CREATE TABLE meetings_unique (
-        meeting_id VARCHAR PRIMARY KEY, rep_id VARCHAR, contact_id VARCHAR, contact_key VARCHAR,
+        meeting_id VARCHAR NOT NULL, rep_id VARCHAR, contact_id VARCHAR, contact_key VARCHAR,
         starts_at TIMESTAMPTZ, booked_at TIMESTAMPTZ, status VARCHAR, origin VARCHAR,
         booked_by_call VARCHAR, records INTEGER, local_day DATE, local_week DATE,
         source VARCHAR, source_id VARCHAR)""",
@@ -84,41 +87,44 @@ def _touch_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def _components(links: pl.DataFrame) -> dict[str, str]:
-    """Union-find over (node, identity) links; returns identity → smallest identity of its component."""
-    parent: dict[str, str] = {}
+def _components(links: pl.DataFrame) -> pl.DataFrame:
+    """Connected components of the (node, identity) graph: identity → contact_id, kind.
 
-    def find(x: str) -> str:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
+    A contact's id is named after the smallest identity in its component, so it does not depend
+    on record ids or import order.
+    """
+    nodes = pl.concat([("#" + links["node"]), links["identity"]])
+    names = nodes.unique().sort()
+    index = pl.DataFrame({"name": names, "i": pl.int_range(len(names), eager=True)})
+    edges = links.select(a="#" + pl.col("node"), b="identity").join(
+        index.rename({"name": "a", "i": "ia"}), on="a"
+    ).join(index.rename({"name": "b", "i": "ib"}), on="b")
+    graph = coo_matrix(
+        (np.ones(len(edges), dtype=np.int8), (edges["ia"].to_numpy(), edges["ib"].to_numpy())),
+        shape=(len(names), len(names)),
+    )
+    _, label = connected_components(graph, directed=False)
+    identities = index.with_columns(component=pl.Series(label)).filter(~pl.col("name").str.starts_with("#"))
+    first = identities.group_by("component").agg(pl.col("name").min().alias("first"))
+    first = first.with_columns(contact_id="c-" + _md5_12(first["first"]))
+    return identities.join(first, on="component").select(
+        pl.col("name").alias("identity"),
+        "contact_id",
+        pl.col("name").str.split(":").list.first().alias("kind"),
+    )
 
-    for node, ident in links.iter_rows():
-        a, b = find("#" + node), find(ident)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return {x: find(x) for x in list(parent) if not x.startswith("#")}
+
+def _md5_12(values: pl.Series) -> pl.Series:
+    return pl.Series([hashlib.md5(v.encode()).hexdigest()[:12] for v in values.to_list()], dtype=pl.String)
 
 
 def _rebuild_identities(con: duckdb.DuckDBPyConnection) -> None:
     links = pl.concat([_record_links(con), _touch_links(con)]).drop_nulls().unique()
-    roots = _components(links)
-    # The component's id must not depend on record ids, so name it after its smallest real identity.
-    members: dict[str, list[str]] = {}
-    for ident, root in roots.items():
-        members.setdefault(root, []).append(ident)
-    rows = []
-    for group in members.values():
-        contact_id = "c-" + hashlib.sha1(min(group).encode()).hexdigest()[:12]
-        rows += [(ident, contact_id, ident.split(":", 1)[0]) for ident in group]
-    frame = pl.DataFrame(rows, schema=["identity", "contact_id", "kind"], orient="row")
+    frame = _components(links) if len(links) else pl.DataFrame(schema=["identity", "contact_id", "kind"])
     con.execute("DELETE FROM contact_identities")
     if len(frame):
         con.register("_identities", frame)
-        con.execute("INSERT INTO contact_identities SELECT * FROM _identities")
+        con.execute("INSERT INTO contact_identities SELECT identity, contact_id, kind FROM _identities")
         con.unregister("_identities")
 
 

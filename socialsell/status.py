@@ -28,7 +28,7 @@ def status(con: duckdb.DuckDBPyConnection) -> dict:
 
     Returns a JSON-ready dict; its keys are documented in the README ("Status JSON").
     """
-    tables = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in STATUS_TABLES}
+    tables = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in STATUS_TABLES}
     reps = _rows(
         con,
         """SELECT r.rep_id, r.display_name, r.team, r.from_config,
@@ -50,5 +50,5 @@ def status(con: duckdb.DuckDBPyConnection) -> dict:
                FROM contact_records GROUP BY source
            ORDER BY 2, 1""",
     )
-    last = con.execute("SELECT max(finished_at)::VARCHAR FROM imports").fetchone()[0]
+    last = con.execute("SELECT max(finished_at)::VARCHAR FROM imports").fetchall()[0][0]
     return {"tables": tables, "reps": reps, "sources": by_source, "last_import": last}

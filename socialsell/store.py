@@ -69,7 +69,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
 def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
@@ -166,7 +166,7 @@ def _insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
     con.register("_staged", frame)
     inserted = con.execute(
         f"INSERT INTO {table} SELECT s.* FROM _staged s ANTI JOIN {table} t USING ({keys})"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.unregister("_staged")
     return int(inserted)
 
@@ -209,10 +209,13 @@ def load(
         sync_config(con, config)
         if "reps" in parsed.tables:
             _insert_new(con, "reps", conform(parsed.tables["reps"], "reps"))
+        # A file's rows are counted in its main table (a LinkedIn connection is a touch and also a
+        # contact record; it is one row read, one row loaded).
+        main = next((t for t in _FACT_TABLES if t in fresh), None)
         for table, frame in fresh.items():
             inserted = _insert_new(con, table, frame)
-            loaded += inserted
-            duplicate += len(frames[table]) - inserted
+            if table == main:
+                loaded, duplicate = inserted, len(frames[table]) - inserted
         quarantined = _quarantine(con, parsed, file, digest, import_id)
         skipped = sum(parsed.skipped.values())
         notes = "; ".join(f"{reason}: {n}" for reason, n in sorted(parsed.skipped.items()))

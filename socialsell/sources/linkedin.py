@@ -56,6 +56,12 @@ def matches(path: Path) -> bool:
     return False
 
 
+def _owned(frame: pl.DataFrame, rep_id: str) -> pl.DataFrame:
+    """Prefix ids with the archive owner: two reps' archives may hold the same row (a shared
+    connection on the same day, an internal chat) and each rep's copy is that rep's touch."""
+    return frame.with_columns(source_id=pl.lit(f"{rep_id}:") + pl.col("source_id"))
+
+
 def parse(path: Path, context: Context) -> Parsed:
     """Read every LinkedIn file of the archive into touches, contact records and (if new) reps.
 
@@ -235,9 +241,9 @@ def _assemble(read: _Read, owner: Owner, reps: pl.DataFrame | None, context: Con
         touches.append(connection_touches)
         records.append(contacts.with_columns(rep_id=pl.lit(owner.rep_id)))
         quarantined += bad
-    tables = {"touches": pl.concat(touches, how="diagonal_relaxed")}
+    tables = {"touches": _owned(pl.concat(touches, how="diagonal_relaxed"), owner.rep_id)}
     if records:
-        tables["contact_records"] = pl.concat(records, how="diagonal_relaxed")
+        tables["contact_records"] = _owned(pl.concat(records, how="diagonal_relaxed"), owner.rep_id)
     if reps is not None:
         tables["reps"] = reps
     tables_read = read.tables()
