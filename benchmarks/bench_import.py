@@ -23,10 +23,27 @@ from pathlib import Path
 import polars as pl
 
 HUBSPOT_HEADER = [
-    "Record ID", "Call Title", "Activity date", "Activity assigned to", "Call direction", "Call outcome",
-    "Call status", "Call duration", "From number", "To number", "Associated Contact",
+    "Record ID",
+    "Call Title",
+    "Activity date",
+    "Activity assigned to",
+    "Call direction",
+    "Call outcome",
+    "Call status",
+    "Call duration",
+    "From number",
+    "To number",
+    "Associated Contact",
 ]
-OUTCOMES = ["No answer", "Busy", "Left voicemail", "Left live message", "Connected", "Wrong number", "Meeting booked"]
+OUTCOMES = [
+    "No answer",
+    "Busy",
+    "Left voicemail",
+    "Left live message",
+    "Connected",
+    "Wrong number",
+    "Meeting booked",
+]
 OUTCOME_WEIGHTS = [55, 8, 18, 5, 10, 2, 2]
 REPS = ["Anna Becker", "Jonas Weber", "Lea Schmidt", "Murat Yilmaz", "Sophie Wagner", "Tobias Braun"]
 
@@ -49,7 +66,9 @@ def _calls_chunk(start: int, n: int, seed: int) -> pl.DataFrame:
     outcome = None
     for weight, label in zip(OUTCOME_WEIGHTS, OUTCOMES, strict=True):
         limit += weight
-        outcome = (pl.when(bucket < limit) if outcome is None else outcome.when(bucket < limit)).then(pl.lit(label))
+        outcome = (pl.when(bucket < limit) if outcome is None else outcome.when(bucket < limit)).then(
+            pl.lit(label)
+        )
     contact = (pl.col("r") // 7).mod(max(n // 20, 1000))
     return frame.select(
         pl.col("i").cast(pl.String).alias("Record ID"),
@@ -85,11 +104,13 @@ def write_messages(path: Path, rows: int) -> None:
         pl.when("outbound").then(pl.lit(anna[1])).otherwise(other_url).alias("SENDER PROFILE URL"),
         pl.when("outbound").then(other_name).otherwise(pl.lit(anna[0])).alias("TO"),
         pl.when("outbound").then(other_url).otherwise(pl.lit(anna[1])).alias("RECIPIENT PROFILE URLS"),
-        (pl.datetime(2025, 1, 1) + pl.duration(minutes=pl.col("i"))).dt.strftime("%Y-%m-%d %H:%M:%S UTC").alias("DATE"),
+        (pl.datetime(2025, 1, 1) + pl.duration(minutes=pl.col("i")))
+        .dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+        .alias("DATE"),
         pl.lit("").alias("SUBJECT"),
-        pl.format("Hallo, vielen Dank für Ihre Nachricht {} – passt Ihnen Dienstag um 10 Uhr?", pl.col("i")).alias(
-            "CONTENT"
-        ),
+        pl.format(
+            "Hallo, vielen Dank für Ihre Nachricht {} – passt Ihnen Dienstag um 10 Uhr?", pl.col("i")
+        ).alias("CONTENT"),
         pl.lit("INBOX").alias("FOLDER"),
         pl.lit("No").alias("IS MESSAGE DRAFT"),
     )
@@ -131,7 +152,7 @@ def _timed(script: str, *args: str) -> tuple[float, int]:
 
 def bench_file(label: str, file: Path, rows: int, workdir: Path, rep: str = "") -> dict:
     size = file.stat().st_size
-    plain_s, plain_mem = _timed(PLAIN, str(file), str(workdir / f"{label}-plain.duckdb"))
+    plain_s, _plain_mem = _timed(PLAIN, str(file), str(workdir / f"{label}-plain.duckdb"))
     ours_s, ours_mem = _timed(SOCIALSELL, str(file), str(workdir / f"{label}-socialsell.duckdb"), rep)
     result = {
         "file": label,

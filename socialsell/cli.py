@@ -35,14 +35,31 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def _day(option: str, value: str | None):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _summary_table(summaries) -> Table:
     table = Table(title="Import summary")
     for column in ("file", "format", "rep", "read", "loaded", "duplicates", "quarantined", "skipped"):
         table.add_column(column, justify="right" if column not in ("file", "format", "rep") else "left")
     for s in summaries:
         table.add_row(
-            Path(s.file).name, s.format, s.rep_id or "", f"{s.rows_read:,}", f"{s.rows_loaded:,}",
-            f"{s.rows_duplicate:,}", f"{s.rows_quarantined:,}", f"{s.rows_skipped:,}",
+            Path(s.file).name,
+            s.format,
+            s.rep_id or "",
+            f"{s.rows_read:,}",
+            f"{s.rows_loaded:,}",
+            f"{s.rows_duplicate:,}",
+            f"{s.rows_quarantined:,}",
+            f"{s.rows_skipped:,}",
         )
     return table
 
@@ -55,8 +72,13 @@ def _run_import(paths: list[Path], db, config_path, **options) -> list:
     from socialsell.store import StoreError
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("reading", total=None)
 
@@ -64,9 +86,7 @@ def _run_import(paths: list[Path], db, config_path, **options) -> list:
             bar.update(task, description=f"reading {path.name}", completed=index, total=total)
 
         try:
-            return import_paths(
-                paths, db=db, config=Config.load(config_path), on_file=on_file, **options
-            )
+            return import_paths(paths, db=db, config=Config.load(config_path), on_file=on_file, **options)
         except (ImportError_, ConfigError, StoreError, SchemaError) as exc:
             _fail(str(exc))
 
@@ -75,7 +95,8 @@ def _run_import(paths: list[Path], db, config_path, **options) -> list:
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Export files, LinkedIn .zip archives or folders")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Force a format: linkedin, calls, calls.hubspot, calendar, …")
+        str | None,
+        typer.Option("--format", help="Force a format: linkedin, calls, calls.hubspot, calendar, …"),
     ] = None,
     rep: Annotated[str | None, typer.Option(help="Rep the file belongs to (LinkedIn archive owner)")] = None,
     tz: Annotated[
@@ -145,15 +166,94 @@ def status(
         tables.add_row(name, f"{count:,}")
     console.print(tables)
     reps = Table(title="Per rep")
-    for column in ("rep", "team", "calls", "messages", "invitations", "connections", "meetings", "last touch"):
+    for column in (
+        "rep",
+        "team",
+        "calls",
+        "messages",
+        "invitations",
+        "connections",
+        "meetings",
+        "last touch",
+    ):
         reps.add_column(column)
     for r in payload["reps"]:
         reps.add_row(
-            r["display_name"], r["team"] or "", f"{r['calls']:,}", f"{r['linkedin_messages']:,}",
-            f"{r['linkedin_invitations']:,}", f"{r['linkedin_connections']:,}", f"{r['meetings']:,}",
+            r["display_name"],
+            r["team"] or "",
+            f"{r['calls']:,}",
+            f"{r['linkedin_messages']:,}",
+            f"{r['linkedin_invitations']:,}",
+            f"{r['linkedin_connections']:,}",
+            f"{r['meetings']:,}",
             (r["last_touch"] or "")[:10],
         )
     console.print(reps)
+
+
+@app.command()
+def report(
+    by: Annotated[str, typer.Option(help="rep, team, week, month, warm or total")] = "rep",
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day (YYYY-MM-DD), team time zone")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json, csv or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None,
+    window: Annotated[int | None, typer.Option(help="Attribution window in days [default: 30]")] = None,
+    rule: Annotated[
+        str | None, typer.Option(help="last_touch, first_touch or split [default: last_touch]")
+    ] = None,
+    connect_seconds: Annotated[
+        int | None, typer.Option(help="Talk time that makes a call without outcome a connect [default: 30]")
+    ] = None,
+    min_each_way: Annotated[
+        int | None, typer.Option(help="Messages each way that make a conversation [default: 1]")
+    ] = None,
+    dial_overhead: Annotated[
+        int | None, typer.Option(help="Rep seconds per dial besides talk [default: 60]")
+    ] = None,
+    minutes_per_message: Annotated[
+        float | None, typer.Option(help="Rep minutes per LinkedIn message [default: 2]")
+    ] = None,
+    baseline_id: Annotated[str | None, typer.Option("--baseline", help="Baseline id (see README)")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Cold-call yields beside social conversation-to-meeting rates, with intervals and equivalence.
+
+    Example: socialsell report --by team --from 2026-09-01 --format json
+    """
+    from socialsell import metrics, store
+    from socialsell.config import Config, ConfigError
+    from socialsell.definitions import Definitions, baseline
+    from socialsell.reporting import headline_table, write
+
+    try:
+        settings = Config.load(config).metrics
+        d = Definitions.from_settings(settings).with_(
+            date_from=_day("--from", date_from),
+            date_to=_day("--to", date_to),
+            attribution_window_days=window,
+            attribution_rule=rule,
+            connect_min_talk_s=connect_seconds,
+            conversation_min_each_way=min_each_way,
+            dial_overhead_s=dial_overhead,
+            minutes_per_message=minutes_per_message,
+            baseline_id=baseline_id,
+        )
+        baseline(d.baseline_id)
+        con = store.connect(db, read_only=True)
+        frame = metrics.report(con, d, by)
+        con.close()
+        if fmt == "table":
+            console.print(headline_table(frame, d, by))
+            return
+        text = write(frame, d, by, fmt, output)
+    except (ValueError, KeyError, ConfigError, store.StoreError) as exc:
+        _fail(str(exc).strip('"'))
+    if text is not None:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -175,7 +275,9 @@ def outcomes() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs --token")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; anything but loopback needs --token")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8866,
     token: Annotated[
         str | None, typer.Option(envvar="SOCIALSELL_TOKEN", help="Access token required from viewers")

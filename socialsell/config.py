@@ -48,6 +48,7 @@ class Config:
     reps: tuple[Rep, ...] = ()
     outcome_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     path: Path | None = None
+    metrics: dict = field(default_factory=dict)  # [metrics]: Definitions overrides, see definitions.py
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Config:
@@ -74,7 +75,9 @@ class Config:
             raise ConfigError(f"{where}: settings.time_zone {time_zone!r} is not an IANA time zone") from exc
         reps = tuple(_rep(rep_id, spec, where) for rep_id, spec in data.get("reps", {}).items())
         overrides = _outcome_overrides(data.get("outcomes", {}), where)
-        return cls(settings.get("region", "DE"), time_zone, reps, overrides, path)
+        return cls(
+            settings.get("region", "DE"), time_zone, reps, overrides, path, dict(data.get("metrics", {}))
+        )
 
     def identity_frame(self) -> pl.DataFrame:
         """Every configured identity, normalised: kind, value, rep_id."""
@@ -109,7 +112,12 @@ class Config:
                 rows.append((value, identity.slug(text.split("@")[0]), text, False))
         return pl.DataFrame(
             rows,
-            schema={"raw": raw.dtype, "rep_id": pl.String, "display_name": pl.String, "from_config": pl.Boolean},
+            schema={
+                "raw": raw.dtype,
+                "rep_id": pl.String,
+                "display_name": pl.String,
+                "from_config": pl.Boolean,
+            },
             orient="row",
         )
 

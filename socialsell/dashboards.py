@@ -58,7 +58,11 @@ def frame_table(frame: pl.DataFrame, *, empty: str = "Nothing to show.", max_row
             for c, v in zip(frame.columns, row, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
-    more = f"<div class='ss-empty'>… and {len(frame) - max_rows:,} more rows</div>" if len(frame) > max_rows else ""
+    more = (
+        f"<div class='ss-empty'>… and {len(frame) - max_rows:,} more rows</div>"
+        if len(frame) > max_rows
+        else ""
+    )
     return f'<table class="ss-table"><tr>{head}</tr>{"".join(rows)}</table>{more}'
 
 
@@ -91,7 +95,12 @@ class DataQualityApp:
         self.quarantine = widgets.HTML()
         self.file_filter.observe(lambda _: self._update(), names="value")
         self.container = widgets.VBox(
-            [widgets.HTML(_CSS + f"<p><b>{self.QUESTION}</b></p>"), self.summary, self.file_filter, self.quarantine]
+            [
+                widgets.HTML(_CSS + f"<p><b>{self.QUESTION}</b></p>"),
+                self.summary,
+                self.file_filter,
+                self.quarantine,
+            ]
         )
         self._render_summary()
         self._update()
@@ -103,7 +112,9 @@ class DataQualityApp:
     def _render_summary(self) -> None:
         totals = quality(self.con, "totals").row(0, named=True)
         if not totals["files"]:
-            self.summary.value = frame_table(pl.DataFrame(), empty="No imports yet: run `socialsell demo` or import files.")
+            self.summary.value = frame_table(
+                pl.DataFrame(), empty="No imports yet: run `socialsell demo` or import files."
+            )
             return
         self.summary.value = cards(
             [
@@ -116,19 +127,32 @@ class DataQualityApp:
         ) + "".join(
             [
                 _section("Imports", frame_table(quality(self.con, "imports"))),
-                _section("Kept out of 1:1 selling metrics", frame_table(
-                    quality(self.con, "exclusions"), empty="No group chats, spam, drafts or sponsored messages."
-                )),
-                _section("Contacts matched across channels", frame_table(quality(self.con, "contact_matching"))),
-                _section("Touches with no identifiable contact", frame_table(
-                    quality(self.con, "touches_without_contact"), empty="Every touch names its contact."
-                )),
-                _section("Owners not in the team config (auto-created reps)", frame_table(
-                    quality(self.con, "unmatched_reps"), empty="Every owner matched a rep in the config."
-                )),
-                _section("Quarantine reasons", frame_table(
-                    quality(self.con, "quarantine_reasons"), empty="No quarantined rows."
-                )),
+                _section(
+                    "Kept out of 1:1 selling metrics",
+                    frame_table(
+                        quality(self.con, "exclusions"),
+                        empty="No group chats, spam, drafts or sponsored messages.",
+                    ),
+                ),
+                _section(
+                    "Contacts matched across channels", frame_table(quality(self.con, "contact_matching"))
+                ),
+                _section(
+                    "Touches with no identifiable contact",
+                    frame_table(
+                        quality(self.con, "touches_without_contact"), empty="Every touch names its contact."
+                    ),
+                ),
+                _section(
+                    "Owners not in the team config (auto-created reps)",
+                    frame_table(
+                        quality(self.con, "unmatched_reps"), empty="Every owner matched a rep in the config."
+                    ),
+                ),
+                _section(
+                    "Quarantine reasons",
+                    frame_table(quality(self.con, "quarantine_reasons"), empty="No quarantined rows."),
+                ),
             ]
         )
 

@@ -30,7 +30,9 @@ def config_with_stored_reps(con: duckdb.DuckDBPyConnection, config: Config) -> C
         Rep(rep_id, name, team, {k: tuple(v) for k, v in by_rep.get(rep_id, {}).items()})
         for rep_id, name, team in reps
     )
-    return Config(config.region, config.time_zone, stored, config.outcome_overrides, config.path)
+    return Config(
+        config.region, config.time_zone, stored, config.outcome_overrides, config.path, config.metrics
+    )
 
 
 def parse_file(path: Path, context: Context, fmt: str | None = None) -> Parsed:

@@ -17,7 +17,7 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from socialsell import identity
+from socialsell import facts, identity
 
 __all__ = ["DERIVED_DDL", "create_derived", "rebuild"]
 
@@ -43,6 +43,7 @@ BOOKED_CALL_WINDOW_DAYS = 60
 def create_derived(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in DERIVED_DDL.values():
         con.execute(ddl)
+    facts.rebuild_facts(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -50,6 +51,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     _rebuild_identities(con)
     _rebuild_contacts(con)
     _rebuild_meetings(con)
+    facts.rebuild_facts(con)
 
 
 def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -62,9 +64,9 @@ def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     if not len(records):
         return pl.DataFrame(schema={"node": pl.String, "identity": pl.String})
     records = records.with_columns(name=identity.name_key(records["full_name"], records["company"]))
-    return records.unpivot(index="node", on=["mail", "tel", "mobile", "li", "name"], value_name="identity").select(
-        "node", "identity"
-    )
+    return records.unpivot(
+        index="node", on=["mail", "tel", "mobile", "li", "name"], value_name="identity"
+    ).select("node", "identity")
 
 
 def _touch_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -73,7 +75,9 @@ def _touch_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                   'mail:' || contact_email AS mail, 'tel:' || contact_phone AS tel
            FROM touches WHERE contact_key IS NOT NULL"""
     ).pl()
-    touches = touches.with_columns(name=identity.name_key(touches["contact_name"], touches["contact_company"]))
+    touches = touches.with_columns(
+        name=identity.name_key(touches["contact_name"], touches["contact_company"])
+    )
     links = touches.unpivot(index="contact_key", on=["mail", "tel", "name"], value_name="identity")
     meeting_keys = con.sql(
         "SELECT DISTINCT unnest(list_append(coalesce(attendee_keys, []), contact_key)) AS k FROM meetings"
@@ -96,9 +100,11 @@ def _components(links: pl.DataFrame) -> pl.DataFrame:
     nodes = pl.concat([("#" + links["node"]), links["identity"]])
     names = nodes.unique().sort()
     index = pl.DataFrame({"name": names, "i": pl.int_range(len(names), eager=True)})
-    edges = links.select(a="#" + pl.col("node"), b="identity").join(
-        index.rename({"name": "a", "i": "ia"}), on="a"
-    ).join(index.rename({"name": "b", "i": "ib"}), on="b")
+    edges = (
+        links.select(a="#" + pl.col("node"), b="identity")
+        .join(index.rename({"name": "a", "i": "ia"}), on="a")
+        .join(index.rename({"name": "b", "i": "ib"}), on="b")
+    )
     graph = coo_matrix(
         (np.ones(len(edges), dtype=np.int8), (edges["ia"].to_numpy(), edges["ib"].to_numpy())),
         shape=(len(names), len(names)),

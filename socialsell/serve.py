@@ -36,9 +36,16 @@ def voila_command(host: str, port: int, token: str | None, notebooks: Path = NOT
             "or keep the default 127.0.0.1"
         )
     command = [
-        sys.executable, "-m", "voila", str(notebooks), "--no-browser",
-        f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0",
-        "--show_tracebacks=False", "--strip_sources=True",
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebooks),
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        "--show_tracebacks=False",
+        "--strip_sources=True",
         f"--token={token or ''}",
     ]
     return command

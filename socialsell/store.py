@@ -17,7 +17,16 @@ from socialsell.config import Config
 from socialsell.schema import TABLES, conform, create_table_sql
 from socialsell.sources import Parsed
 
-__all__ = ["DEFAULT_DB", "ImportSummary", "StoreError", "checksum", "connect", "db_path", "load", "sync_config"]
+__all__ = [
+    "DEFAULT_DB",
+    "ImportSummary",
+    "StoreError",
+    "checksum",
+    "connect",
+    "db_path",
+    "load",
+    "sync_config",
+]
 
 DEFAULT_DB = Path("data/socialsell.duckdb")
 _FACT_TABLES = ("touches", "meetings", "contact_records")
@@ -151,9 +160,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         return
     keys = TABLES[table].key
     con.register("_upsert_frame", frame)
-    con.execute(f"DELETE FROM {table} USING _upsert_frame u WHERE " + " AND ".join(
-        f"{table}.{k} = u.{k}" for k in keys
-    ))
+    con.execute(
+        f"DELETE FROM {table} USING _upsert_frame u WHERE "
+        + " AND ".join(f"{table}.{k} = u.{k}" for k in keys)
+    )
     con.execute(f"INSERT INTO {table} SELECT * FROM _upsert_frame")
     con.unregister("_upsert_frame")
 
@@ -191,7 +201,12 @@ def _prepare(table: str, frame: pl.DataFrame, import_id: str, config: Config) ->
 
 
 def load(
-    con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path, config: Config, *, file_checksum: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    parsed: Parsed,
+    file: Path,
+    config: Config,
+    *,
+    file_checksum: str | None = None,
 ) -> ImportSummary:
     """Write one parsed file in one transaction: its new rows, quarantine, the imports row.
 
@@ -202,7 +217,9 @@ def load(
     import_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     digest = file_checksum or checksum(file)
     frames = {t: _prepare(t, f, import_id, config) for t, f in parsed.tables.items() if t in _FACT_TABLES}
-    fresh = {t: f.unique(subset=list(TABLES[t].key), keep="first", maintain_order=True) for t, f in frames.items()}
+    fresh = {
+        t: f.unique(subset=list(TABLES[t].key), keep="first", maintain_order=True) for t, f in frames.items()
+    }
     loaded = duplicate = 0
     con.execute("BEGIN TRANSACTION")
     try:
@@ -220,8 +237,16 @@ def load(
         skipped = sum(parsed.skipped.values())
         notes = "; ".join(f"{reason}: {n}" for reason, n in sorted(parsed.skipped.items()))
         summary = ImportSummary(
-            import_id, str(file), parsed.format, parsed.rep_id, parsed.rows_read, loaded, duplicate,
-            quarantined, skipped, notes,
+            import_id,
+            str(file),
+            parsed.format,
+            parsed.rep_id,
+            parsed.rows_read,
+            loaded,
+            duplicate,
+            quarantined,
+            skipped,
+            notes,
         )
         _record_import(con, summary, digest, started)
         resolve.rebuild(con)
@@ -232,7 +257,9 @@ def load(
     return summary
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path, digest: str, import_id: str) -> int:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path, digest: str, import_id: str
+) -> int:
     if not parsed.quarantined:
         return 0
     frame = pl.DataFrame(
@@ -255,7 +282,17 @@ def _record_import(con: duckdb.DuckDBPyConnection, s: ImportSummary, digest: str
     con.execute(
         "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
         [
-            s.import_id, s.file, digest, s.format, s.rep_id, s.rows_read, s.rows_loaded,
-            s.rows_duplicate, s.rows_quarantined, s.rows_skipped, s.notes or None, started,
+            s.import_id,
+            s.file,
+            digest,
+            s.format,
+            s.rep_id,
+            s.rows_read,
+            s.rows_loaded,
+            s.rows_duplicate,
+            s.rows_quarantined,
+            s.rows_skipped,
+            s.notes or None,
+            started,
         ],
     )

@@ -160,6 +160,19 @@ def test_salesforce_report_skips_the_footer(name):
     assert touches["source_id"].to_list() == [f"00T5g00000AbCdE0{n}" for n in range(1, 6)]
 
 
+def test_salesforce_footer_padded_to_the_full_width(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_bytes(
+        b'"Assigned To","Date","Call Type","Call Duration","Call Result"\r\n'
+        b'"Mia Koch","1/13/2026","Outbound","61","Connected"\r\n'
+        b'\r\n"Grand Totals (1 records)","","","",""\r\n'
+        b'"Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved.","","","",""\r\n'
+    )
+    parsed = calls.parse(path, TEAM)
+    assert rows(parsed) == [row("mia", "outbound", "2026-01-12 23:00", 61, "connected", "Connected", None)]
+    assert (parsed.skipped, parsed.quarantined, parsed.rows_read) == ({"Salesforce report footer": 2}, [], 3)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="tabular.read_rows: DuckDB reports one reject per missing field of a footer line, and the "
@@ -372,8 +385,12 @@ def test_a_header_no_preset_fits_names_the_file_and_what_each_preset_needs():
         calls.parse(path, TEAM)
     message = str(error.value)
     assert message.startswith(f"{path}: no call-log preset fits the header (Record ID, Call title, ")
-    assert "hubspot needs 'Record ID' or 'Datensatz-ID', 'Activity date' or 'Aktivitätsdatum'" in message
-    assert "aircall needs 'Answered'" in message
+    assert (
+        "hubspot needs 'Record ID'/'Datensatz-ID' + 'Activity date'/'Aktivitätsdatum' + one of ("
+        "'Call duration'/'Anrufdauer', 'Call outcome'/'Anrufergebnis', 'Call direction'/'Anrufrichtung', "
+        "'Call status'/'Anrufstatus')" in message
+    )
+    assert "; aircall needs 'Answered' + one of (" in message
     with pytest.raises(ImportError_, match="ringcentral needs 'Session Id'"):
         calls.parse(path, Context(config=CONFIG, preset="calls.ringcentral"))
 

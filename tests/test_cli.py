@@ -80,6 +80,9 @@ def test_demo_then_status_json_end_to_end(tmp_path):
     # The demo is idempotent: a second run loads nothing new.
     again = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--db", str(db)])
     assert again.exit_code == 0, again.output
-    assert json.loads(runner.invoke(app, ["status", "--format", "json", "--db", str(db)]).output)["tables"][
-        "touches"
-    ] == payload["tables"]["touches"]
+    assert (
+        json.loads(runner.invoke(app, ["status", "--format", "json", "--db", str(db)]).output)["tables"][
+            "touches"
+        ]
+        == payload["tables"]["touches"]
+    )

@@ -34,8 +34,12 @@ def _touches(n: int = 3) -> pl.DataFrame:
 
 
 def _parsed(frame: pl.DataFrame, quarantined=()) -> Parsed:
-    reps = pl.DataFrame({"rep_id": ["anna"], "display_name": ["Anna"], "team": [None], "from_config": [False]})
-    return Parsed("calls.test", {"touches": frame, "reps": reps}, len(frame) + len(quarantined), list(quarantined))
+    reps = pl.DataFrame(
+        {"rep_id": ["anna"], "display_name": ["Anna"], "team": [None], "from_config": [False]}
+    )
+    return Parsed(
+        "calls.test", {"touches": frame, "reps": reps}, len(frame) + len(quarantined), list(quarantined)
+    )
 
 
 def _file(tmp_path: Path) -> Path:
@@ -74,7 +78,9 @@ def test_load_twice_changes_nothing(con, tmp_path):
 def test_local_day_week_and_hour_use_the_team_time_zone(con, tmp_path):
     store.load(con, _parsed(_touches(1)), _file(tmp_path), Config(time_zone="Europe/Berlin"))
     # 2026-03-29 (a Sunday) 00:30 UTC is 01:30 CET, half an hour before the switch to summer time.
-    assert con.execute("SELECT local_day::VARCHAR, local_week::VARCHAR, local_hour FROM touches").fetchone() == (
+    assert con.execute(
+        "SELECT local_day::VARCHAR, local_week::VARCHAR, local_hour FROM touches"
+    ).fetchone() == (
         "2026-03-29",
         "2026-03-23",
         1,
@@ -98,7 +104,14 @@ def test_a_failing_load_leaves_the_database_unchanged(con, tmp_path):
 
 
 def test_quarantined_rows_are_stored_once_with_line_and_reason(con, tmp_path):
-    q = [Quarantined(line=7, reason="Activity date: '31.02.2026' is not a date", raw="x;31.02.2026", column="Activity date")]
+    q = [
+        Quarantined(
+            line=7,
+            reason="Activity date: '31.02.2026' is not a date",
+            raw="x;31.02.2026",
+            column="Activity date",
+        )
+    ]
     store.load(con, _parsed(_touches(1), q), _file(tmp_path), Config())
     store.load(con, _parsed(_touches(1), q), _file(tmp_path), Config())
     assert con.execute("SELECT line, column_name, reason, raw FROM quarantine").fetchall() == [
@@ -107,7 +120,9 @@ def test_quarantined_rows_are_stored_once_with_line_and_reason(con, tmp_path):
 
 
 def test_unknown_owner_becomes_a_rep_and_config_reps_win(con, tmp_path):
-    config = Config.from_dict({"reps": {"anna": {"name": "Anna Becker", "team": "Nord", "names": ["Anna B."]}}})
+    config = Config.from_dict(
+        {"reps": {"anna": {"name": "Anna Becker", "team": "Nord", "names": ["Anna B."]}}}
+    )
     store.load(con, _parsed(_touches(1)), _file(tmp_path), config)
     assert con.execute("SELECT rep_id, display_name, team, from_config FROM reps").fetchall() == [
         ("anna", "Anna Becker", "Nord", True)

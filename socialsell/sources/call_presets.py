@@ -95,12 +95,16 @@ class Preset:
         return [group for group in self.required if not any(f in found for f in group)]
 
     def needs(self) -> str:
-        """The required headers in words, for error messages."""
+        """The required headers in words, for error messages: `'A'/'B' + one of ('C', 'D')`."""
 
-        def one(name: str) -> str:
-            return " or ".join(f"'{a}'" for a in self.columns[name][:2])
+        def spellings(name: str) -> str:
+            return "/".join(f"'{a}'" for a in self.columns[name][:2])
 
-        return ", ".join(" / ".join(one(f) for f in group) for group in self.required)
+        groups = [
+            spellings(g[0]) if len(g) == 1 else f"one of ({', '.join(map(spellings, g))})"
+            for g in self.required
+        ]
+        return " + ".join(groups)
 
 
 # A duration unit in a header, `Call duration (ms)`, `Dauer (Sek.)`, `CallDurationInSeconds`.

@@ -99,12 +99,10 @@ def _footer(frame: pl.DataFrame, quarantined: list[Quarantined], skipped) -> tup
     if count := sum(map(is_footer, quarantined)):
         skipped["Salesforce report footer"] = count
     first, *rest = [c for c in frame.columns if c != "_line"]
-    alone = pl.col(first).str.strip_chars().str.contains("(?i)" + FOOTER.pattern) & pl.all_horizontal(
-        pl.col(c).str.strip_chars().replace("", None).is_null() for c in rest
-    )
-    return _drop(frame, alone, "Salesforce report footer", skipped), [
-        q for q in quarantined if not is_footer(q)
-    ]
+    footer = pl.col(first).str.strip_chars().str.contains("(?i)" + FOOTER.pattern)
+    alone = footer & pl.all_horizontal(pl.col(c).is_null() for c in rest)  # a footer padded to full width
+    kept = [q for q in quarantined if not is_footer(q)]
+    return _drop(frame, alone, "Salesforce report footer", skipped), kept
 
 
 def _calls_only(f: pl.DataFrame, preset: Preset, skipped: dict[str, int]) -> pl.DataFrame:
@@ -124,26 +122,29 @@ def _calls_only(f: pl.DataFrame, preset: Preset, skipped: dict[str, int]) -> pl.
 def _times(f: pl.DataFrame, cols: dict[str, str], preset: Preset, context: Context):
     """The call's instant from occurred_at, or date (+ time), or created_at when it falls on date."""
     zone = context.source_tz if preset.time_zone == "source" else preset.time_zone
-    texts = {"occurred_at": _column(f, "occurred_at"), "created_at": _column(f, "created_at")}
-    if "date" in f.columns:
-        texts["date"] = f["date"] if "time" not in f.columns else f["date"] + " " + f["time"].fill_null("")
-        texts["date"] = texts["date"].str.strip_chars()
+    texts = {
+        "occurred_at": _column(f, "occurred_at"),
+        "date": _column(f, "date"),
+        "created_at": _column(f, "created_at"),
+    }
+    if "time" in f.columns:
+        texts["date"] = pl.select(
+            pl.concat_str([pl.lit(texts["date"]), pl.lit(f["time"])], separator=" ", ignore_nulls=True)
+        ).to_series()
     parsed, checks = {}, []
     for name in (n for n in ("occurred_at", "date", "created_at") if n in cols):
         parsed[name], words, gap = instants(texts[name], preset.date_formats, zone, context.source_tz)
-        bad = texts[name].is_not_null() & parsed[name].is_null()
-        checks.append(
-            (cols[name], bad & ~gap, f"{cols[name]}: not a date/time in the expected format {words}")
-        )
-        checks.append(
-            (cols[name], gap, f"{cols[name]}: the time does not exist in {zone} (daylight-saving gap)")
-        )
+        bad, header = texts[name].is_not_null() & parsed[name].is_null(), cols[name]
+        checks.append((header, bad & ~gap, f"{header}: not a date/time in the expected format {words}"))
+        checks.append((header, gap, f"{header}: the time does not exist in {zone} (daylight-saving gap)"))
     at = parsed.get("occurred_at")
     if at is None and {"date", "created_at"} <= set(parsed):  # Salesforce: the logging time on the call's day
-        day = {n: parsed[n].dt.convert_time_zone(context.source_tz).dt.date() for n in ("date", "created_at")}
-        at = parsed["created_at"].zip_with(
-            (day["created_at"] == day["date"]).fill_null(False), parsed["date"]
+        date, created = parsed["date"], parsed["created_at"]
+        same_day = (
+            created.dt.convert_time_zone(context.source_tz).dt.date()
+            == date.dt.convert_time_zone(context.source_tz).dt.date()
         )
+        at = created.zip_with(same_day.fill_null(False), date).fill_null(created)
     at = (at if at is not None else parsed.get("date", parsed.get("created_at"))).alias("at")
     named = " / ".join(cols[n] for n in parsed)
     missing = at.is_null() & ~pl.select(pl.any_horizontal(pl.lit(c[1]) for c in checks)).to_series()

@@ -34,7 +34,7 @@ _HEADER_SEARCH_LINES = 12
 codecs.register_error("socialsell-latin1", lambda e: (e.object[e.start : e.end].decode("latin-1"), e.end))
 
 
-class ImportError_(ValueError):  # noqa: N801 - trailing underscore: the builtin name is taken
+class ImportError_(ValueError):  # noqa: N818 - named after the builtin it would shadow
     """A file that cannot be imported at all; the message names the file and what is wrong."""
 
 
@@ -119,7 +119,7 @@ def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, source: Path, rejec
             skip={layout.header_line}, all_varchar=true, auto_detect=false, columns={{{columns}}},
             encoding='utf-8', strict_mode=true, ignore_errors=true,
             store_rejects=true, rejects_table={_sql_string(rejects)},
-            rejects_scan={_sql_string(rejects + '_scan')}, max_line_size=4194304)"""
+            rejects_scan={_sql_string(rejects + "_scan")}, max_line_size=4194304)"""
     ).pl()
 
 
@@ -134,7 +134,9 @@ def _transcode(path: Path, encoding: str, target: Path) -> Path:
     return target
 
 
-def _physical_lines(frame: pl.DataFrame, rejects: pl.DataFrame, first_line: int) -> tuple[np.ndarray, np.ndarray]:
+def _physical_lines(
+    frame: pl.DataFrame, rejects: pl.DataFrame, first_line: int
+) -> tuple[np.ndarray, np.ndarray]:
     """1-based physical lines of the good and the rejected records, counting quoted newlines.
 
     DuckDB numbers rejected records, not lines; good records fill the other positions in order.
@@ -166,7 +168,9 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
     con = duckdb.connect()
     with tempfile.TemporaryDirectory(prefix="socialsell-") as tmp:
         encoding = layout.encoding
-        source = layout.path if encoding == "utf-8" else _transcode(layout.path, encoding, Path(tmp) / "u.csv")
+        source = (
+            layout.path if encoding == "utf-8" else _transcode(layout.path, encoding, Path(tmp) / "u.csv")
+        )
         frame = _scan(con, layout, source, "rejects")
         rejects = con.sql("SELECT line, column_name, error_type, csv_line, error_message FROM rejects").pl()
         bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
@@ -176,7 +180,9 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
                 raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at line {first}")
             con.sql("DELETE FROM rejects")
             frame = _scan(con, layout, _transcode(layout.path, "cp1252", Path(tmp) / "u.csv"), "rejects")
-            rejects = con.sql("SELECT line, column_name, error_type, csv_line, error_message FROM rejects").pl()
+            rejects = con.sql(
+                "SELECT line, column_name, error_type, csv_line, error_message FROM rejects"
+            ).pl()
     con.close()
     frame.columns = list(_dedupe(layout.header))
     rejects = rejects.with_columns(
@@ -266,6 +272,6 @@ def local_to_utc(naive: pl.Expr, time_zone: str) -> pl.Expr:
     A time in the autumn overlap takes the earlier instant; a time inside the spring gap (it never
     existed on a wall clock) becomes null, so the caller quarantines it with a reason.
     """
-    return naive.dt.replace_time_zone(time_zone, ambiguous="earliest", non_existent="null").dt.convert_time_zone(
-        "UTC"
-    )
+    return naive.dt.replace_time_zone(
+        time_zone, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")

@@ -1,0 +1,84 @@
+"""Metric definitions (every threshold a setting) and the shipped, versioned baseline table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from importlib import resources
+
+import polars as pl
+
+__all__ = ["ATTRIBUTION_RULES", "BASELINES_VERSION", "Definitions", "baseline", "baselines"]
+
+ATTRIBUTION_RULES = ("last_touch", "first_touch", "split")
+BASELINES_VERSION = "2026-11"
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """How socialsell counts. Defaults follow the README's definitions; all are overridable
+    from the CLI (`socialsell report --help`) or `[metrics]` in socialsell.toml."""
+
+    connect_min_talk_s: int = 30  # a call with no outcome counts as a connect from this talk time
+    conversation_min_each_way: int = 1  # messages from each side that make a thread a conversation
+    attribution_window_days: int = 30
+    attribution_rule: str = "last_touch"
+    dial_overhead_s: int = 60  # dialling, ringing, logging: rep time per dial besides talk time
+    minutes_per_message: float = 2.0  # writing one LinkedIn message; 6 messages ≈ a 12-minute conversation
+    minutes_per_invitation: float = 1.0
+    min_sample: int = 30  # below this many trials a rate carries a small-sample warning
+    baseline_id: str = "anchor_2_5_per_100_calls"
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.attribution_rule not in ATTRIBUTION_RULES:
+            raise ValueError(
+                f"attribution rule {self.attribution_rule!r}: use one of {', '.join(ATTRIBUTION_RULES)}"
+            )
+        for name in ("connect_min_talk_s", "attribution_window_days", "dial_overhead_s", "min_sample"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.conversation_min_each_way < 1:
+            raise ValueError("conversation_min_each_way must be at least 1")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError(f"--from {self.date_from} is after --to {self.date_to}")
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> Definitions:
+        """From a `[metrics]` table; unknown keys are refused so typos do not go unnoticed."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(settings) - known
+        if unknown:
+            raise ValueError(f"[metrics]: unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**settings)
+
+    def with_(self, **changes) -> Definitions:
+        """A copy with the non-None changes applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def describe(self) -> dict:
+        """The settings as they travel with every report."""
+        return {f.name: (str(v) if isinstance(v := getattr(self, f.name), date) else v) for f in fields(self)}
+
+
+def baselines() -> pl.DataFrame:
+    """The shipped benchmark table: value per 100, its denominator, sample, year, source, quality."""
+    with resources.files("socialsell").joinpath("data/baselines.csv").open("rb") as fh:
+        return pl.read_csv(fh, infer_schema_length=0).with_columns(
+            pl.col("value_per_100", "low_per_100", "high_per_100").cast(pl.Float64),
+            version=pl.lit(BASELINES_VERSION),
+        )
+
+
+def baseline(baseline_id: str) -> dict:
+    """One baseline row as a dict.
+
+    Raises:
+        KeyError: unknown id (the message lists the known ones).
+    """
+    table = baselines()
+    row = table.filter(pl.col("id") == baseline_id)
+    if not len(row):
+        raise KeyError(f"unknown baseline {baseline_id!r}; known: {', '.join(table['id'])}")
+    return row.row(0, named=True)

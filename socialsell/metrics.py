@@ -1,0 +1,273 @@
+"""Metrics as named SQL, defined once; read by the CLI, the dashboards and the tests.
+
+Every rate comes with its numerator, its denominator (named in the column: `_per_100_dials`,
+`_per_100_conversations`…), a Wilson 95 % interval (`_low`, `_high`), and the definitions it
+was computed with (`Definitions.describe()`).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from socialsell.definitions import Definitions
+from socialsell.stats import Comparison, compare, shrink, wilson_exprs
+
+__all__ = [
+    "DIMENSIONS",
+    "METRIC_SQL",
+    "RATES",
+    "activity",
+    "attribution",
+    "compare_groups",
+    "ranking",
+    "report",
+]
+
+# Grouping dimensions: the SQL expression per source table (touches/threads/meetings share these names).
+DIMENSIONS = {
+    "total": "'all'",
+    "rep": "rep_id",
+    "team": "coalesce(team, '(no team)')",
+    "week": "local_week",
+    "month": "date_trunc('month', local_day)::DATE",
+    "warm": "CASE WHEN warm THEN 'warm' WHEN warm IS NULL THEN 'unknown' ELSE 'cold' END",
+}
+
+METRIC_SQL: dict[str, str] = {
+    # Outbound calls counted once (the same call from a dialer and a CRM export is one dial).
+    "calls": """
+        SELECT {dim} AS "group", count(*) AS dials,
+            count(*) FILTER (WHERE outcome IN ('connected', 'meeting_booked')
+                             OR (outcome IS NULL AND duration_s >= {connect_min_talk_s})) AS connects,
+            count(*) FILTER (WHERE outcome = 'meeting_booked') AS booked_on_call,
+            coalesce(sum(duration_s), 0)::BIGINT AS talk_s,
+            count(*) FILTER (WHERE duplicate) AS duplicate_calls_excluded
+        FROM (SELECT f.*, r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
+              WHERE kind = 'call' AND direction = 'outbound' {dates})
+        WHERE NOT duplicate GROUP BY 1""",
+    "social": """
+        SELECT {dim} AS "group",
+            count(*) FILTER (WHERE started_by_rep) AS outreach,
+            count(*) FILTER (WHERE started_by_rep AND first_reply_at IS NOT NULL) AS replied,
+            count(*) FILTER (WHERE outbound_messages >= {min_each_way} AND inbound_messages >= {min_each_way})
+                AS conversations
+        FROM (SELECT t.*, r.team FROM thread_facts t LEFT JOIN reps r USING (rep_id) WHERE true {dates})
+        GROUP BY 1""",
+    "messages": """
+        SELECT {dim} AS "group", count(*) AS messages_sent
+        FROM (SELECT f.*, r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
+              WHERE kind = 'message' AND direction = 'outbound' {dates})
+        GROUP BY 1""",
+    "invitations": """
+        SELECT {dim} AS "group", count(*) AS invitations_sent,
+            count(*) FILTER (WHERE has_note) AS invitations_with_note,
+            count(*) FILTER (WHERE accepted) AS invitations_accepted
+        FROM (SELECT i.*, r.team FROM invitation_facts i LEFT JOIN reps r USING (rep_id)
+              WHERE direction = 'outbound' {dates})
+        GROUP BY 1""",
+    # Candidate touches of a meeting: the rep's touches with that contact in the window before
+    # the meeting was booked (or, without a booking time, before it started).
+    "attribution": """
+        WITH m AS (
+            SELECT mu.*, coalesce(mu.booked_at, mu.starts_at) AS ref, r.team
+            FROM meetings_unique mu LEFT JOIN reps r USING (rep_id)
+            WHERE mu.status <> 'cancelled' {dates}
+        ),
+        candidates AS (
+            SELECT m.meeting_id, f.channel, f.occurred_at, f.episode_warm AS warm,
+                   row_number() OVER (PARTITION BY m.meeting_id ORDER BY f.occurred_at DESC) AS from_last,
+                   row_number() OVER (PARTITION BY m.meeting_id ORDER BY f.occurred_at) AS from_first,
+                   count(*) OVER (PARTITION BY m.meeting_id) AS touches
+            FROM m JOIN touch_facts f
+              ON f.rep_id = m.rep_id AND f.contact_id = m.contact_id
+             AND f.occurred_at BETWEEN m.ref - INTERVAL {window_days} DAY AND m.ref
+            WHERE m.booked_by_call IS NULL AND NOT f.duplicate
+              AND ((f.kind = 'call' AND f.direction = 'outbound') OR f.kind IN ('message', 'invitation'))
+        ),
+        credit AS (
+            SELECT m.meeting_id, 'phone' AS channel, 1.0 AS credit, b.warm, 'booked on call' AS how
+            FROM m LEFT JOIN (SELECT source || ':' || source_id AS call, episode_warm AS warm FROM touch_facts
+                              WHERE outcome = 'meeting_booked') b ON b.call = m.booked_by_call
+            WHERE m.booked_by_call IS NOT NULL
+            UNION ALL
+            SELECT meeting_id, channel, {credit_expr} AS credit,
+                   bool_or(warm) FILTER (WHERE from_last = 1) AS warm, '{rule}' AS how
+            FROM candidates WHERE {candidate_filter} GROUP BY meeting_id, channel
+        )
+        SELECT m.meeting_id, m.rep_id, m.team, m.contact_id, m.starts_at, m.booked_at, m.status, m.origin,
+               m.local_day, m.local_week, coalesce(c.channel, 'unattributed') AS channel,
+               coalesce(c.credit, 1.0)::DOUBLE AS credit, c.warm, coalesce(c.how, 'no touch in window') AS how,
+               m.status IN ('completed') OR (m.status = 'scheduled' AND m.starts_at < now()) AS held,
+               m.booked_by_call
+        FROM m LEFT JOIN credit c USING (meeting_id)""",
+}
+
+_RULES = {
+    "last_touch": ("1.0", "from_last = 1"),
+    "first_touch": ("1.0", "from_first = 1"),
+    "split": ("count(*)::DOUBLE / any_value(touches)", "true"),
+}
+
+
+def _date_filter(d: Definitions, column: str = "local_day") -> str:
+    parts = []
+    if d.date_from:
+        parts.append(f"AND {column} >= DATE '{d.date_from.isoformat()}'")
+    if d.date_to:
+        parts.append(f"AND {column} <= DATE '{d.date_to.isoformat()}'")
+    return " ".join(parts)
+
+
+def _sql(name: str, d: Definitions, dim: str = "total") -> str:
+    credit, candidate_filter = _RULES[d.attribution_rule]
+    dates = _date_filter(d, "mu.local_day" if name == "attribution" else "local_day")
+    return METRIC_SQL[name].format(
+        dim=DIMENSIONS[dim],
+        dates=dates,
+        connect_min_talk_s=int(d.connect_min_talk_s),
+        min_each_way=int(d.conversation_min_each_way),
+        window_days=int(d.attribution_window_days),
+        credit_expr=credit,
+        candidate_filter=candidate_filter,
+        rule=d.attribution_rule,
+    )
+
+
+def attribution(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> pl.DataFrame:
+    """One row per (meeting, credited channel): channel phone / linkedin / unattributed, credit
+    (1 for last/first touch; a fraction under `split`), warm, how it was attributed, held."""
+    return con.sql(_sql("attribution", d or Definitions())).pl()
+
+
+def _meetings(con: duckdb.DuckDBPyConnection, d: Definitions, dim: str) -> pl.DataFrame:
+    dim_sql = DIMENSIONS[dim]
+    return con.sql(
+        f"""SELECT {dim_sql} AS "group",
+               count(DISTINCT meeting_id) AS meetings,
+               count(DISTINCT meeting_id) FILTER (WHERE held) AS meetings_held,
+               coalesce(sum(credit) FILTER (WHERE channel = 'phone'), 0)::DOUBLE AS meetings_from_calls,
+               coalesce(sum(credit) FILTER (WHERE channel = 'linkedin'), 0)::DOUBLE AS meetings_from_social,
+               count(DISTINCT meeting_id) FILTER (WHERE channel = 'unattributed') AS meetings_unattributed
+           FROM ({_sql("attribution", d)}) GROUP BY 1"""
+    ).pl()
+
+
+def activity(con: duckdb.DuckDBPyConnection, d: Definitions | None = None, by: str = "rep") -> pl.DataFrame:
+    """Counts per group: dials, connects, outreach, replies, conversations, invitations, meetings."""
+    d = d or Definitions()
+    if by not in DIMENSIONS:
+        raise ValueError(f"--by {by!r}: use one of {', '.join(DIMENSIONS)}")
+    frames = [con.sql(_sql(name, d, by)).pl() for name in ("calls", "social", "messages", "invitations")]
+    frames.append(_meetings(con, d, by))
+    keys = pl.concat([f.select("group") for f in frames]).unique()
+    out = keys
+    for frame in frames:
+        out = out.join(frame, on="group", how="left")
+    counts = [c for c in out.columns if c != "group"]
+    return out.with_columns(pl.col(counts).fill_null(0)).sort("group")
+
+
+def report(con: duckdb.DuckDBPyConnection, d: Definitions | None = None, by: str = "rep") -> pl.DataFrame:
+    """The headline table: counts, rates per named denominator with intervals, effort, equivalence."""
+    d = d or Definitions()
+    counts = activity(con, d, by)
+    rates = counts.with_columns(
+        *wilson_exprs("connects", "dials", "connect_rate_pct"),
+        *wilson_exprs("meetings_from_calls", "dials", "meetings_per_100_dials"),
+        *wilson_exprs("meetings_from_calls", "connects", "meetings_per_100_connects"),
+        *wilson_exprs("booked_on_call", "dials", "booked_on_call_per_100_dials"),
+        *wilson_exprs("replied", "outreach", "reply_rate_pct"),
+        *wilson_exprs("meetings_from_social", "conversations", "meetings_per_100_conversations"),
+        *wilson_exprs("invitations_accepted", "invitations_sent", "acceptance_rate_pct"),
+    )
+    call_hours = (pl.col("talk_s").cast(pl.Float64) + pl.col("dials") * d.dial_overhead_s) / 3600
+    social_hours = (
+        pl.col("messages_sent") * d.minutes_per_message
+        + pl.col("invitations_sent") * d.minutes_per_invitation
+    ) / 60
+    rates = rates.with_columns(call_hours=call_hours, social_hours=social_hours).with_columns(
+        meetings_per_call_hour=_ratio("meetings_from_calls", "call_hours"),
+        meetings_per_social_hour=_ratio("meetings_from_social", "social_hours"),
+        dials_per_meeting=_ratio("dials", "meetings_from_calls"),
+        conversations_per_meeting=_ratio("conversations", "meetings_from_social"),
+    )
+    rates = rates.with_columns(
+        one_conversation_equals_dials=_ratio("dials_per_meeting", "conversations_per_meeting"),
+        small_sample=pl.concat_str(
+            [
+                pl.when(pl.col("dials") < d.min_sample).then(pl.format("only {} dials", pl.col("dials"))),
+                pl.when(pl.col("conversations") < d.min_sample).then(
+                    pl.format("only {} conversations", pl.col("conversations"))
+                ),
+            ],
+            separator="; ",
+            ignore_nulls=True,
+        ),
+    )
+    if by == "rep":
+        names = con.sql('SELECT rep_id AS "group", display_name, team FROM reps').pl()
+        rates = names.join(rates, on="group", how="right").select(
+            "group", "display_name", "team", pl.exclude("group", "display_name", "team")
+        )
+    return rates.rename({"group": by})
+
+
+def _ratio(numerator: str, denominator: str) -> pl.Expr:
+    return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator))
+
+
+# Rates a coach can compare or rank: name → (successes column, trials column, unit of the trials).
+RATES = {
+    "meetings_per_100_dials": ("meetings_from_calls", "dials", "dials"),
+    "meetings_per_100_connects": ("meetings_from_calls", "connects", "connects"),
+    "connect_rate_pct": ("connects", "dials", "dials"),
+    "reply_rate_pct": ("replied", "outreach", "outreach threads"),
+    "meetings_per_100_conversations": ("meetings_from_social", "conversations", "conversations"),
+    "acceptance_rate_pct": ("invitations_accepted", "invitations_sent", "invitations"),
+}
+
+
+def compare_groups(
+    con: duckdb.DuckDBPyConnection,
+    a: str,
+    b: str,
+    rate: str = "meetings_per_100_dials",
+    d: Definitions | None = None,
+    by: str = "rep",
+) -> Comparison:
+    """Compare one rate between two groups (two reps, two teams, warm vs cold) with a verdict."""
+    d = d or Definitions()
+    successes, trials, unit = RATES[rate]
+    counts = activity(con, d, by)
+    rows = {g: counts.filter(pl.col("group") == g) for g in (a, b)}
+    for group, row in rows.items():
+        if not len(row):
+            raise KeyError(f"no {by} {group!r}; known: {', '.join(counts['group'].cast(pl.String))}")
+    (ka, na), (kb, nb) = ((rows[g][successes][0], rows[g][trials][0]) for g in (a, b))
+    return compare(ka, na, kb, nb, label_a=a, label_b=b, unit=unit, min_trials=d.min_sample)
+
+
+def ranking(
+    con: duckdb.DuckDBPyConnection,
+    rate: str = "meetings_per_100_conversations",
+    d: Definitions | None = None,
+    by: str = "rep",
+) -> pl.DataFrame:
+    """Groups ranked by their empirical-Bayes (beta-binomial) rate, shrunk toward the pooled rate,
+    with the raw rate, its interval and a small-sample flag beside it."""
+    d = d or Definitions()
+    successes, trials, _ = RATES[rate]
+    counts = activity(con, d, by).select("group", successes, trials)
+    shrunk, alpha, beta = shrink(counts[successes], counts[trials])
+    return (
+        counts.with_columns(
+            *wilson_exprs(successes, trials, rate),
+            shrunk=shrunk * 100,
+            prior_mean=pl.lit(100 * alpha / (alpha + beta) if alpha + beta else None, dtype=pl.Float64),
+            small_sample=pl.col(trials) < d.min_sample,
+        )
+        .rename({"shrunk": f"{rate}_shrunk", "group": by})
+        .sort(f"{rate}_shrunk", descending=True, nulls_last=True)
+        .with_row_index("rank", offset=1)
+    )
