@@ -22,3 +22,14 @@ def con():
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+# --- Dashboards: one demo database per test session (see tests/dashboard_server.py) ---------------
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo exports imported into a DuckDB file, built once per session (about 25 s)."""
+    from dashboard_server import build_demo_db
+
+    return build_demo_db(tmp_path_factory.mktemp("demo-db"))

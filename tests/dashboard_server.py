@@ -263,10 +263,8 @@ class DashboardPage:
         return self.text(self.section(title))
 
     def _control(self, label: str, nth: int):
-        labelled = self.page.locator(".jupyter-widgets").filter(
-            has=self.page.locator(":scope > label.widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-        )
-        return labelled.nth(nth).locator("select")
+        labels = self.page.locator("label.widget-label", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+        return labels.nth(nth).locator("xpath=..").locator("select")
 
     def options(self, label: str, nth: int = 0) -> list[str]:
         """The options of the n-th dropdown labelled `label`."""
@@ -340,7 +338,11 @@ def count_figures(notebook: Path, db: Path) -> int:
         *body, last = notebook_code(notebook)
         for source in body:
             exec(compile(source, str(notebook), "exec"), namespace)
-        root = eval(compile(last.strip(), str(notebook), "eval"), namespace)
+        try:
+            root = eval(compile(last.strip(), str(notebook), "eval"), namespace)
+        except SyntaxError:  # not a bare expression: run it and look for the App's container
+            exec(compile(last, str(notebook), "exec"), namespace)
+            root = getattr(namespace.get("app"), "container", None)
     finally:
         if previous is None:
             os.environ.pop("SOCIALSELL_DB", None)

@@ -57,6 +57,7 @@ class CsvLayout:
     delimiter: str
     header_line: int  # 1-based physical line of the header
     header: tuple[str, ...]
+    crlf: bool = False  # Windows line endings
     notes: tuple[str, ...] = field(default=())
 
 
@@ -96,7 +97,7 @@ def sniff_layout(path: Path, is_header: Callable[[tuple[str, ...]], bool]) -> Cs
             continue
         delimiter, header = _split_header(stripped)
         if is_header(header):
-            return CsvLayout(path, encoding, delimiter, physical, header)
+            return CsvLayout(path, encoding, delimiter, physical, header, crlf="\r\n" in text)
     return None
 
 
@@ -123,6 +124,20 @@ def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, source: Path, rejec
     ).pl()
 
 
+def _first_bad_line(path: Path) -> int:
+    """Physical line of the first byte sequence that is not UTF-8 (streamed; error path only)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[: exc.start].count(b"\n")
+            line += block.count(b"\n")
+    return line
+
+
 def _transcode(path: Path, encoding: str, target: Path) -> Path:
     """Stream a cp1252 / UTF-16 file into UTF-8 (line numbers unchanged) for DuckDB's reader."""
     errors = "socialsell-latin1" if encoding == "cp1252" else "strict"
@@ -139,11 +154,18 @@ def _physical_lines(
 ) -> tuple[np.ndarray, np.ndarray]:
     """1-based physical lines of the good and the rejected records, counting quoted newlines.
 
-    DuckDB numbers rejected records, not lines; good records fill the other positions in order.
+    DuckDB numbers rows, not lines: a multi-line quoted record is one row, and a blank line is a
+    row too (it is skipped, but shows as leading line breaks in the next reject's text). Rejects
+    and the blank rows before them take their positions; good records fill the others in order.
+    Blank lines between two good records leave no trace, so lines after them read that much low.
     """
     rejects = rejects.sort("record")
-    reject_pos = rejects["record"].to_numpy().astype(np.int64)
-    shifted = reject_pos - np.arange(len(reject_pos))
+    blank_pos = [r - k for r, n in zip(rejects["record"], rejects["blank_before"], strict=True) for k in range(1, n + 1)]
+    taken = np.concatenate([rejects["record"].to_numpy(), np.array(blank_pos, dtype=np.int64)]).astype(np.int64)
+    taken_newlines = np.concatenate([rejects["newlines"].to_numpy(), np.zeros(len(blank_pos), dtype=np.int64)])
+    order = np.argsort(taken, kind="stable")
+    taken, taken_newlines = taken[order], taken_newlines[order]
+    shifted = taken - np.arange(len(taken))
     index = np.arange(len(frame))
     record = index + np.searchsorted(shifted, index, side="right")
     newlines = (
@@ -151,10 +173,11 @@ def _physical_lines(
         if frame.width and len(frame)
         else np.zeros(len(frame), dtype=np.int64)
     )
-    extra = np.zeros(len(frame) + len(reject_pos) + 1, dtype=np.int64)
+    extra = np.zeros(len(frame) + len(taken) + 1, dtype=np.int64)
     extra[record + 1] = newlines
-    extra[reject_pos + 1] = rejects["newlines"].to_numpy()
+    extra[taken + 1] = taken_newlines
     before = np.cumsum(extra)
+    reject_pos = rejects["record"].to_numpy().astype(np.int64)
     return first_line + record + before[record], first_line + reject_pos + before[reject_pos]
 
 
@@ -165,6 +188,8 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
     cp1252 and UTF-16 files are transcoded to UTF-8 first; a UTF-8 file with bytes that are not
     UTF-8 is re-read as cp1252 when `legacy_encoding`, otherwise the import fails naming the line.
     """
+    if layout.encoding == "cp1252" and not legacy_encoding:
+        raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at line {_first_bad_line(layout.path)}")
     con = duckdb.connect()
     with tempfile.TemporaryDirectory(prefix="socialsell-") as tmp:
         encoding = layout.encoding
@@ -175,9 +200,8 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
         rejects = con.sql("SELECT line, column_name, error_type, csv_line, error_message FROM rejects").pl()
         bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
         if len(bad_bytes) and encoding == "utf-8":
-            first = layout.header_line + int(bad_bytes["line"].min()) - 1
             if not legacy_encoding:
-                raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at line {first}")
+                raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at line {_first_bad_line(layout.path)}")
             con.sql("DELETE FROM rejects")
             frame = _scan(con, layout, _transcode(layout.path, "cp1252", Path(tmp) / "u.csv"), "rejects")
             rejects = con.sql(
@@ -185,9 +209,15 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
             ).pl()
     con.close()
     frame.columns = list(_dedupe(layout.header))
+    # DuckDB reports a short line once per missing field: one record, one reject.
+    rejects = rejects.sort("line").unique(subset=["line"], keep="first", maintain_order=True)
+    leading = pl.col("csv_line").fill_null("").str.extract(r"^([\r\n]*)", 1)
     rejects = rejects.with_columns(
         record=(pl.col("line") - layout.header_line - 1).cast(pl.Int64),
-        newlines=pl.col("csv_line").str.count_matches("\n").fill_null(0),
+        # With CRLF endings the previous line's "\n" leads the text; each blank line is one break.
+        blank_before=(leading.str.count_matches("\r\n") if layout.crlf else leading.str.count_matches("\n")),
+        newlines=pl.col("csv_line").fill_null("").str.strip_chars_start("\r\n").str.count_matches("\n"),
+        csv_line=pl.col("csv_line").str.strip_chars_start("\r\n"),
     )
     good_lines, reject_lines = _physical_lines(frame, rejects, layout.header_line + 1)
     quarantined = [
