@@ -79,7 +79,8 @@ def import_paths(
             if on_file:
                 on_file(file, i, len(files))
             parsed.append((file, parse_file(file, context, fmt)))
-        return [store.load(con, p, file, config) for file, p in parsed]
+        last = len(parsed) - 1
+        return [store.load(con, p, file, config, rebuild=i == last) for i, (file, p) in enumerate(parsed)]
     finally:
         if own:
             con.close()

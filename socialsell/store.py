@@ -207,11 +207,14 @@ def load(
     config: Config,
     *,
     file_checksum: str | None = None,
+    rebuild: bool = True,
 ) -> ImportSummary:
     """Write one parsed file in one transaction: its new rows, quarantine, the imports row.
 
     Rows already present (same source + source_id) are counted as duplicates and left alone,
     so importing a file twice, or two overlapping exports, changes nothing the second time.
+    `rebuild=False` leaves the derived tables for the caller to rebuild once after a batch of
+    files (the last file of a batch rebuilds them inside its own transaction).
     """
     started = datetime.now(UTC)
     import_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -249,7 +252,8 @@ def load(
             notes,
         )
         _record_import(con, summary, digest, started)
-        resolve.rebuild(con)
+        if rebuild:
+            resolve.rebuild(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

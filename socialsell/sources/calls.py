@@ -355,7 +355,7 @@ def parse(path: Path, context: Context, mapping: dict | None = None) -> Parsed:
         occurred_at="at", source_tz=pl.lit(zone),
         duration_s="duration_s", outcome="outcome", raw_outcome="raw_outcome", contact_key="contact_key",
         contact_name="contact_name", contact_phone="contact_phone", contact_email="contact_email",
-        contact_company="contact_company", session_id=_column(f, "session_id").fill_null(f["source_id"]),
+        contact_company="contact_company", session_id=pl.coalesce("session_id", "source_id") if "session_id" in f.columns else "source_id",
         source=pl.lit(f"calls.{preset.name}"), source_id="source_id", source_file=pl.lit(str(path)),
         source_row="_line",
     )  # fmt: skip
