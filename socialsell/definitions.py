@@ -30,6 +30,8 @@ class Definitions:
     baseline_id: str = "anchor_2_5_per_100_calls"
     date_from: date | None = None
     date_to: date | None = None
+    reps: tuple[str, ...] = ()  # only these reps (empty: all)
+    teams: tuple[str, ...] = ()  # only these teams (empty: all)
 
     def __post_init__(self) -> None:
         if self.attribution_rule not in ATTRIBUTION_RULES:
@@ -59,7 +61,11 @@ class Definitions:
 
     def describe(self) -> dict:
         """The settings as they travel with every report."""
-        return {f.name: (str(v) if isinstance(v := getattr(self, f.name), date) else v) for f in fields(self)}
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = str(value) if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+        return out
 
 
 def baselines() -> pl.DataFrame:

@@ -20,6 +20,7 @@ __all__ = [
     "activity",
     "attribution",
     "compare_groups",
+    "heatmap",
     "ranking",
     "report",
 ]
@@ -51,7 +52,9 @@ METRIC_SQL: dict[str, str] = {
             count(*) FILTER (WHERE started_by_rep) AS outreach,
             count(*) FILTER (WHERE started_by_rep AND first_reply_at IS NOT NULL) AS replied,
             count(*) FILTER (WHERE outbound_messages >= {min_each_way} AND inbound_messages >= {min_each_way})
-                AS conversations
+                AS conversations,
+            count(*) FILTER (WHERE started_by_rep AND outbound_messages >= {min_each_way}
+                             AND inbound_messages >= {min_each_way}) AS outreach_conversations
         FROM (SELECT t.*, r.team FROM thread_facts t LEFT JOIN reps r USING (rep_id) WHERE true {dates})
         GROUP BY 1""",
     "messages": """
@@ -66,6 +69,14 @@ METRIC_SQL: dict[str, str] = {
         FROM (SELECT i.*, r.team FROM invitation_facts i LEFT JOIN reps r USING (rep_id)
               WHERE direction = 'outbound' {dates})
         GROUP BY 1""",
+    # Rep activity by local weekday (1 = Monday) and hour: dials and LinkedIn messages written.
+    "heatmap": """
+        SELECT isodow(local_day) AS weekday, local_hour AS hour,
+            count(*) FILTER (WHERE kind = 'call') AS dials,
+            count(*) FILTER (WHERE kind = 'message') AS messages
+        FROM (SELECT f.*, r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
+              WHERE direction = 'outbound' AND kind IN ('call', 'message') AND NOT duplicate {dates})
+        GROUP BY ALL ORDER BY ALL""",
     # Candidate touches of a meeting: the rep's touches with that contact in the window before
     # the meeting was booked (or, without a booking time, before it started).
     "attribution": """
@@ -110,18 +121,27 @@ _RULES = {
 }
 
 
-def _date_filter(d: Definitions, column: str = "local_day") -> str:
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _scope(d: Definitions, day: str = "local_day", prefix: str = "") -> str:
+    """SQL conditions (each starting with AND) for the date range, reps and teams of `d`."""
     parts = []
     if d.date_from:
-        parts.append(f"AND {column} >= DATE '{d.date_from.isoformat()}'")
+        parts.append(f"AND {prefix}{day} >= DATE '{d.date_from.isoformat()}'")
     if d.date_to:
-        parts.append(f"AND {column} <= DATE '{d.date_to.isoformat()}'")
+        parts.append(f"AND {prefix}{day} <= DATE '{d.date_to.isoformat()}'")
+    if d.reps:
+        parts.append(f"AND {prefix}rep_id IN ({', '.join(map(_quote, d.reps))})")
+    if d.teams:
+        parts.append(f"AND r.team IN ({', '.join(map(_quote, d.teams))})")
     return " ".join(parts)
 
 
 def _sql(name: str, d: Definitions, dim: str = "total") -> str:
     credit, candidate_filter = _RULES[d.attribution_rule]
-    dates = _date_filter(d, "mu.local_day" if name == "attribution" else "local_day")
+    dates = _scope(d, prefix="mu." if name == "attribution" else "")
     return METRIC_SQL[name].format(
         dim=DIMENSIONS[dim],
         dates=dates,
@@ -132,6 +152,11 @@ def _sql(name: str, d: Definitions, dim: str = "total") -> str:
         candidate_filter=candidate_filter,
         rule=d.attribution_rule,
     )
+
+
+def heatmap(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> pl.DataFrame:
+    """Outbound dials and messages by local weekday (1 = Monday … 7) and hour."""
+    return con.sql(_sql("heatmap", d or Definitions())).pl()
 
 
 def attribution(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> pl.DataFrame:

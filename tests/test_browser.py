@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -99,10 +100,10 @@ def test_dashboard_renders_without_errors(path, server, demo_db, open_page, brow
 
 def test_landing_page_lists_every_dashboard(server, open_page):
     page = open_page(server)
-    page.page.goto(server.url("/"))
-    for path in NOTEBOOK_FILES:
-        page.page.get_by_text(path.name, exact=True).wait_for(timeout=30_000)
+    listed = page.open_landing_page()
+    assert [p.name for p in NOTEBOOK_FILES if p.name not in listed] == [], listed
     assert page.problems() == []
+    page.screenshot("0_landing_page")
 
 
 # --- filters ------------------------------------------------------------------------------------------
@@ -231,7 +232,8 @@ def test_kernel_websocket_ignores_code_from_the_browser(server, tmp_path):
         socket.close()
         return seen
 
-    seen = asyncio.run(talk())
+    with ThreadPoolExecutor(1) as thread:  # Playwright's sync API owns this thread's event loop
+        seen = thread.submit(asyncio.run, talk()).result()
     assert "kernel_info_reply" in seen, f"the kernel websocket did not answer: {seen}"
     assert not {"execute_input", "execute_reply", "execute_result", "stream"} & set(seen), seen
     assert not marker.exists()

@@ -338,7 +338,7 @@ PRESETS: dict[str, Preset] = {
                 "contact_company": "Firma|Unternehmen",
                 "contact_email": "E-Mail|Email",
             },
-            "date|occurred_at duration|outcome rep|contact_phone",
+            "date|occurred_at duration rep|contact_phone",
             _DE + _ISO,
             duration_unit="min",
             decimal_comma=True,

@@ -297,12 +297,6 @@ def _source_ids(f: pl.DataFrame, preset: Preset) -> pl.Series:
     return ids.scatter(missing, hashed)
 
 
-def _one_per_line(quarantined: list[Quarantined]) -> list[Quarantined]:
-    """One entry per bad record (the CSV reader may report each missing field of one line)."""
-    seen: set[int | None] = set()
-    return [q for q in quarantined if not (q.line in seen or seen.add(q.line))]
-
-
 # HubSpot calls export (English labels; German: Datensatz-ID, Aktivitätsdatum, Anrufdauer …):
 #   Record ID,Activity date,Activity assigned to,Call direction,Call outcome,Call duration (ms),To number
 #   51234567001,2026-01-13 09:42,Jonas Weber,OUTBOUND,f240bbac-87c9-4f6e-bf70-924b57d47db7,125000,+49 40 1234
@@ -327,7 +321,6 @@ def parse(path: Path, context: Context, mapping: dict | None = None) -> Parsed:
     cols = preset.resolve(layout.header)
     step = (lambda done: context.progress(done, _STEPS)) if context.progress else (lambda done: None)
     frame, quarantined = read_rows(layout)
-    quarantined = _one_per_line(quarantined)
     rows_read, skipped = len(frame) + len(quarantined), {}
     if preset.footer:
         frame, quarantined = _footer(frame, quarantined, skipped)
@@ -350,12 +343,13 @@ def parse(path: Path, context: Context, mapping: dict | None = None) -> Parsed:
     f = f.with_columns(rep_id, _source_ids(f, preset))
     step(4)
     zone = context.source_tz if preset.time_zone == "source" else preset.time_zone
+    session = pl.coalesce("session_id", "source_id") if "session_id" in f.columns else pl.col("source_id")
     touches = f.select(
         "rep_id", channel=pl.lit("phone"), kind=pl.lit("call"), direction=_column(f, "direction"),
         occurred_at="at", source_tz=pl.lit(zone),
         duration_s="duration_s", outcome="outcome", raw_outcome="raw_outcome", contact_key="contact_key",
         contact_name="contact_name", contact_phone="contact_phone", contact_email="contact_email",
-        contact_company="contact_company", session_id=pl.coalesce("session_id", "source_id") if "session_id" in f.columns else "source_id",
+        contact_company="contact_company", session_id=session,
         source=pl.lit(f"calls.{preset.name}"), source_id="source_id", source_file=pl.lit(str(path)),
         source_row="_line",
     )  # fmt: skip

@@ -1,0 +1,138 @@
+"""Coach dashboard: compare reps — activity, yields with intervals against the team median, verdicts."""
+
+from __future__ import annotations
+
+import duckdb
+import ipywidgets as widgets
+import plotly.graph_objects as go
+import polars as pl
+
+from socialsell import metrics
+from socialsell.dashboards.panels import PHONE, SOCIAL, Filters, figure, frame_table, header, open_store, section
+
+__all__ = ["CoachApp"]
+
+_TABLE_COLUMNS = {
+    "display_name": "rep", "team": "team", "dials": "dials", "connects": "connects",
+    "meetings_per_100_dials": "meetings / 100 dials", "outreach": "outreach", "reply_rate_pct": "reply %",
+    "conversations": "conversations", "meetings_per_100_conversations": "meetings / 100 conv.",
+    "rank_conversations": "rank (shrunk)", "small_sample": "small sample",
+}
+_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+class CoachApp:
+    """Per-rep table, activity, yields vs the team median, a two-rep verdict and a weekday/hour heat-map."""
+
+    QUESTION = "Which reps differ for real — and which differences are still noise?"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.filters = Filters(con, rep=False)
+        labels = [(name, rep_id) for rep_id, name, _ in self.filters.reps]
+        self.sort = widgets.Dropdown(description="Sort by", options=[(v, k) for k, v in _TABLE_COLUMNS.items()
+                                                                     if k != "small_sample"],
+                                     value="meetings_per_100_conversations", layout={"width": "300px"})
+        self.rep_a = widgets.Dropdown(description="Compare", options=labels, layout={"width": "260px"})
+        self.rep_b = widgets.Dropdown(description="with", options=labels, layout={"width": "240px"},
+                                      value=labels[1][1] if len(labels) > 1 else None)
+        self.rate = widgets.Dropdown(description="on", options=[(k.replace("_", " "), k) for k in metrics.RATES],
+                                     value="meetings_per_100_conversations", layout={"width": "360px"})
+        self.table, self.verdict = widgets.HTML(), widgets.HTML()
+        self.activity = figure("Activity per rep", barmode="group")
+        self.yields = figure("Yields with 95 % intervals; dashed line: team median", height=380)
+        self.heat = figure("When reps work: outbound dials and messages by weekday and hour", height=320)
+        self.filters.on_change(self._update)
+        self.sort.observe(lambda _: self._render_table(), names="value")
+        for control in (self.rep_a, self.rep_b, self.rate):
+            control.observe(lambda _: self._compare(), names="value")
+        self.container = widgets.VBox([
+            header(self.QUESTION), self.filters.widget, self.sort, self.table, self.activity, self.yields,
+            widgets.HBox([self.rep_a, self.rep_b, self.rate]), self.verdict, self.heat,
+        ])
+        self._update()
+
+    @classmethod
+    def from_db(cls, path: str | None = None) -> CoachApp:
+        return cls(open_store(path))
+
+    def _update(self) -> None:
+        self.d = self.filters.definitions()
+        self.per_rep = metrics.report(self.con, self.d, by="rep")
+        ranks = metrics.ranking(self.con, "meetings_per_100_conversations", self.d).select(
+            pl.col("rep"), pl.col("rank").alias("rank_conversations")
+        )
+        self.per_rep = self.per_rep.join(ranks, on="rep", how="left")
+        self._render_table()
+        self._activity()
+        self._yields()
+        self._compare()
+        self._heatmap()
+
+    def _render_table(self) -> None:
+        frame = self.per_rep.filter((pl.col("dials") + pl.col("outreach") + pl.col("meetings")) > 0)
+        key = self.sort.value
+        frame = frame.sort(key, descending=key not in ("display_name", "team", "rank_conversations"), nulls_last=True)
+        shown = frame.select([pl.col(k).round(2) if frame.schema[k] == pl.Float64 else pl.col(k)
+                              for k in _TABLE_COLUMNS]).rename(_TABLE_COLUMNS)
+        note = (f"Rank: empirical-Bayes meetings per 100 conversations, shrunk toward the team; "
+                f"small sample = fewer than {self.d.min_sample} dials or conversations.")
+        self.table.value = section("Reps", frame_table(shown, empty="No rep has activity in this selection.")
+                                   + f'<div class="ss-empty">{note}</div>')
+
+    def _activity(self) -> None:
+        names = self.per_rep["display_name"].to_list()
+        with self.activity.batch_update():
+            self.activity.data = []
+            for column, label, color in (("dials", "dials", PHONE), ("outreach", "LinkedIn outreach", "#5eead4"),
+                                         ("conversations", "conversations", SOCIAL)):
+                self.activity.add_bar(x=names, y=self.per_rep[column].to_list(), name=label, marker_color=color)
+            self.activity.update_layout(yaxis={"title": "count", "type": "log"})
+
+    def _yields(self) -> None:
+        frame = self.per_rep
+        names = frame["display_name"].to_list()
+        with self.yields.batch_update():
+            self.yields.data = []
+            for rate, label, color, axis in (("meetings_per_100_dials", "per 100 dials", PHONE, "y"),
+                                             ("meetings_per_100_conversations", "per 100 conversations", SOCIAL, "y2")):
+                values = frame[rate].to_list()
+                self.yields.add_scatter(
+                    x=names, y=values, name=label, mode="markers", marker={"color": color, "size": 10}, yaxis=axis,
+                    error_y={"type": "data", "symmetric": False,
+                             "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
+                             "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list()},
+                )
+                median = frame[rate].median()
+                if median is not None:
+                    self.yields.add_scatter(x=names, y=[median] * len(names), mode="lines", yaxis=axis,
+                                            name=f"team median {label}", line={"color": color, "dash": "dash"})
+            self.yields.update_layout(
+                yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
+                yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+            )
+
+    def _compare(self) -> None:
+        if not self.rep_a.value or not self.rep_b.value or self.rep_a.value == self.rep_b.value:
+            self.verdict.value = '<div class="ss-verdict">Pick two different reps to compare.</div>'
+            return
+        names = dict((v, k) for k, v in self.rep_a.options)
+        try:
+            result = metrics.compare_groups(self.con, self.rep_a.value, self.rep_b.value, self.rate.value, self.d)
+        except KeyError:
+            self.verdict.value = '<div class="ss-verdict">One of the two reps has no activity in this selection.</div>'
+            return
+        text = result.verdict.replace(self.rep_a.value, names[self.rep_a.value]).replace(
+            self.rep_b.value, names[self.rep_b.value])
+        self.verdict.value = f'<div class="ss-verdict">{text} <small>({result.test})</small></div>'
+
+    def _heatmap(self) -> None:
+        cells = metrics.heatmap(self.con, self.d).with_columns(total=pl.col("dials") + pl.col("messages"))
+        grid = [[0] * 24 for _ in range(7)]
+        for weekday, hour, total in cells.select("weekday", "hour", "total").iter_rows():
+            grid[weekday - 1][hour] = total
+        with self.heat.batch_update():
+            self.heat.data = []
+            self.heat.add_trace(go.Heatmap(z=grid, x=[f"{h:02d}" for h in range(24)], y=_WEEKDAYS,
+                                           colorscale="Blues", colorbar={"title": "touches"}))
+            self.heat.update_layout(xaxis={"title": "hour (team time zone)"}, yaxis={"autorange": "reversed"})

@@ -1,0 +1,153 @@
+"""Panel builders shared by the dashboards: read-only store, filters, cards, tables, figures."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from datetime import date
+
+import duckdb
+import ipywidgets as widgets
+import plotly.graph_objects as go
+import polars as pl
+
+from socialsell import store
+from socialsell.definitions import ATTRIBUTION_RULES, Definitions
+
+__all__ = ["CSS", "Filters", "cards", "figure", "frame_table", "fmt_rate", "header", "open_store", "section"]
+
+CSS = """
+<style>
+.ss-cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
+.ss-card{border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;min-width:170px;max-width:260px;background:#fff}
+.ss-card .v{font-size:26px;font-weight:600;color:#1f2937}
+.ss-card .l{font-size:13px;color:#374151}
+.ss-card .n{font-size:11px;color:#6b7280}
+.ss-card.ss-phone{border-top:4px solid #2563eb}.ss-card.ss-social{border-top:4px solid #0d9488}
+.ss-table{border-collapse:collapse;font-size:13px;margin:4px 0 12px}
+.ss-table th{background:#f3f4f6;text-align:left;padding:4px 8px;border-bottom:1px solid #d0d7de}
+.ss-table td{padding:3px 8px;border-bottom:1px solid #eef0f2;vertical-align:top}
+.ss-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.ss-empty{color:#6b7280;font-style:italic;margin:6px 0 12px}
+.ss-verdict{font-size:15px;padding:8px 12px;background:#f8fafc;border-left:4px solid #64748b;margin:6px 0}
+.ss-question{font-size:16px;margin:4px 0 8px}
+</style>
+"""
+
+PHONE, SOCIAL, NEUTRAL = "#2563eb", "#0d9488", "#9ca3af"
+
+
+def open_store(path: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The dashboards' connection: read-only, to `$SOCIALSELL_DB` or the default database."""
+    return store.connect(path or os.environ.get("SOCIALSELL_DB"), read_only=True)
+
+
+def header(question: str) -> widgets.HTML:
+    return widgets.HTML(CSS + f'<div class="ss-question"><b>{html.escape(question)}</b></div>')
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return html.escape(str(value))
+
+
+def frame_table(frame: pl.DataFrame, *, empty: str = "Nothing to show.", max_rows: int = 200) -> str:
+    """An HTML table of a frame (numbers right-aligned), or a friendly sentence when it is empty."""
+    if not len(frame):
+        return f'<div class="ss-empty">{html.escape(empty)}</div>'
+    numeric = {c for c, t in frame.schema.items() if t.is_numeric()}
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in frame.columns)
+    rows = []
+    for row in frame.head(max_rows).iter_rows():
+        cells = "".join(
+            f'<td class="{"num" if c in numeric else ""}">{_cell(v)}</td>'
+            for c, v in zip(frame.columns, row, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    more = f"<div class='ss-empty'>… and {len(frame) - max_rows:,} more rows</div>" if len(frame) > max_rows else ""
+    return f'<table class="ss-table"><tr>{head}</tr>{"".join(rows)}</table>{more}'
+
+
+def cards(items: list[tuple[str, str, str]] | list[tuple[str, str, str, str]]) -> str:
+    """Headline cards: (label, value, note[, css class])."""
+    body = "".join(
+        f'<div class="ss-card {html.escape(item[3] if len(item) > 3 else "")}">'
+        f'<div class="v">{html.escape(item[1])}</div><div class="l">{html.escape(item[0])}</div>'
+        f'<div class="n">{html.escape(item[2])}</div></div>'
+        for item in items
+    )
+    return f'<div class="ss-cards">{body}</div>'
+
+
+def section(title: str, body: str) -> str:
+    return f"<h3>{html.escape(title)}</h3>{body}"
+
+
+def fmt_rate(value: float | None, low: float | None, high: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
+
+
+def figure(title: str, height: int = 360, **layout) -> go.FigureWidget:
+    """An empty figure widget with the dashboards' look; panels fill and update its traces."""
+    fig = go.FigureWidget()
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 15}}, template="plotly_white", height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.2}, **layout,
+    )
+    return fig
+
+
+class Filters:
+    """Date range, team, rep, attribution window and rule; `definitions()` turns them into a scope."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, attribution: bool = True, rep: bool = True) -> None:
+        bounds = con.sql("SELECT min(local_day), max(local_day) FROM touches").fetchall()[0]
+        self.reps = con.sql("SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name").fetchall()
+        teams = sorted({t for _, _, t in self.reps if t})
+        self.date_from = widgets.DatePicker(description="From", value=bounds[0], layout={"width": "230px"})
+        self.date_to = widgets.DatePicker(description="To", value=bounds[1], layout={"width": "230px"})
+        self.team = widgets.Dropdown(description="Team", options=["All teams", *teams], layout={"width": "220px"})
+        self.rep = widgets.Dropdown(description="Rep", layout={"width": "260px"})
+        self.window = widgets.IntSlider(
+            description="Window (days)", value=30, min=1, max=120, step=1, continuous_update=False,
+            style={"description_width": "initial"}, layout={"width": "300px"},
+        )
+        self.rule = widgets.Dropdown(
+            description="Attribution", options=[(r.replace("_", " "), r) for r in ATTRIBUTION_RULES],
+            layout={"width": "230px"},
+        )
+        self._set_rep_options()
+        self.team.observe(lambda _: self._set_rep_options(), names="value")
+        controls = [self.date_from, self.date_to, self.team] + ([self.rep] if rep else [])
+        second = [self.window, self.rule] if attribution else []
+        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox(second)])
+
+    def _set_rep_options(self) -> None:
+        team = None if self.team.value == "All teams" else self.team.value
+        options = [("All reps", None)] + [(name, rep_id) for rep_id, name, t in self.reps if team in (None, t)]
+        self.rep.options = options
+        self.rep.value = None
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        for control in (self.date_from, self.date_to, self.team, self.rep, self.window, self.rule):
+            control.observe(lambda _: callback(), names="value")
+
+    def definitions(self, base: Definitions | None = None) -> Definitions:
+        """The current selection as metric definitions (an inverted date range is swapped, not refused)."""
+        start, end = self.date_from.value, self.date_to.value
+        if isinstance(start, date) and isinstance(end, date) and start > end:
+            start, end = end, start
+        return (base or Definitions()).with_(
+            date_from=start, date_to=end, attribution_window_days=self.window.value,
+            attribution_rule=self.rule.value,
+            teams=() if self.team.value == "All teams" else (self.team.value,),
+            reps=(self.rep.value,) if self.rep.value else (),
+        )
