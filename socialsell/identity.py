@@ -75,7 +75,7 @@ def phone_e164(values: pl.Series, region: str = "DE") -> pl.Series:
     return map_distinct(values.cast(pl.String), lambda v: _phone_one(v, region))
 
 
-_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"[^@\s<>\"'()\[\],;:]+@[^@\s<>\"'()\[\],;:]+\.[A-Za-z]{2,}")
 
 
 def email(values: pl.Series) -> pl.Series:

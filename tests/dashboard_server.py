@@ -46,7 +46,7 @@ HARMLESS_CONSOLE_ERRORS = [
 LANDING_PAGE_CONSOLE_ERRORS = [
     (r"Failed to load resource: .*404", r"/api/kernels\?\d+$"),
     (r"^Plugin '(anywidget|@jupyter-widgets/jupyterlab-manager):[\w.-]+' failed to activate\. "
-     r"Error: The model for kernel id  does not exist$", r""),
+     r"Error: The model for kernel id  does not exist\b", r""),
 ]
 # Hosts the served pages may ask for (and the tests block): Voilà's Font Awesome stylesheets.
 KNOWN_EXTERNAL_HOSTS = {"cdn.jsdelivr.net"}

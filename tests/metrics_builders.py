@@ -11,7 +11,7 @@ Times are UTC (`"YYYY-MM-DD HH:MM"` or a datetime); contacts are identities as t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,13 +22,23 @@ from socialsell.config import Config
 from socialsell.schema import empty
 from socialsell.sources import Parsed
 
-__all__ = ["LI_A", "LI_B", "MAIL_A", "PHONE_A", "PHONE_B", "Data", "utc"]
+__all__ = ["LI_A", "LI_B", "MAIL_A", "PHONE_A", "PHONE_B", "Data", "phone", "profile", "utc"]
 
 PHONE_A = "tel:+494055500001"
 PHONE_B = "tel:+494055500002"
 LI_A = "li:in/anke-adler"
 LI_B = "li:in/bernd-bauer"
 MAIL_A = "mail:anke.adler@kunde.de"
+
+
+def phone(n: int) -> str:
+    """The n-th made-up phone identity (`phone(1) == PHONE_A`)."""
+    return f"tel:+49405550{n:04d}"
+
+
+def profile(n: int) -> str:
+    """The n-th made-up LinkedIn identity."""
+    return f"li:in/prospect-{n}"
 
 
 def utc(when: str | datetime) -> datetime:
@@ -108,7 +118,7 @@ class Data:
         first = utc(start)
         for i, letter in enumerate(directions):
             direction = {"o": "outbound", "i": "inbound"}[letter]
-            self.message(contact, first.replace(hour=first.hour + i), thread=thread, direction=direction, **kw)
+            self.message(contact, first + timedelta(hours=i), thread=thread, direction=direction, **kw)
 
     def invitation(
         self, contact: str, at: str | datetime, *, note: bool = False, direction: str = "outbound", rep="anna"

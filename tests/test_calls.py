@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from socialsell import identity, schema
+from socialsell import identity, schema, store
 from socialsell.config import Config
 from socialsell.sources import Context, ImportError_, call_presets, call_values, calls
 
@@ -322,6 +322,16 @@ def test_blanks_around_values_deep_in_the_file(tmp_path):
                                    "+49407654321")  # fmt: skip
 
 
+def test_two_digit_years_are_not_read_as_year_26(tmp_path):
+    path = tmp_path / "kurz.csv"
+    path.write_text(
+        "Datum;Mitarbeiter;Rufnummer;Dauer;Ergebnis\r\n13.01.26 09:42;Jonas Weber;040 1234567;2;Erreicht\r\n"
+    )
+    assert rows(calls.parse(path, TEAM)) == [
+        row("jonas", None, "2026-01-13 08:42", 120, "connected", "Erreicht", "+49401234567")
+    ]
+
+
 MAPPING = {
     "occurred_at": "when",
     "rep": "agent",
@@ -503,8 +513,6 @@ def test_quick_phone_path_agrees_with_identity():
 
 @pytest.mark.parametrize("name", ["hubspot/calls_en_guids.csv", "generic_de/excel_cp1252.csv"])
 def test_loading_a_call_log_twice_changes_nothing(con, name):
-    from socialsell import store
-
     path = FIXTURES / name
     first = store.load(con, calls.parse(path, TEAM), path, CONFIG)
     again = store.load(con, calls.parse(path, TEAM), path, CONFIG)
@@ -513,4 +521,4 @@ def test_loading_a_call_log_twice_changes_nothing(con, name):
         0,
         first.rows_read,
     )
-    assert con.sql("SELECT count(*) FROM touches").fetchone()[0] == first.rows_read
+    assert con.execute("SELECT count(*) FROM touches").fetchone()[0] == first.rows_read

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from socialsell import metrics
-from socialsell.dashboards.panels import PHONE, SOCIAL, Filters, figure, frame_table, header, open_store, section
+from socialsell.dashboards.panels import PHONE, SOCIAL, Chart, Filters, frame_table, header, open_store, section
 
 __all__ = ["CoachApp"]
 
@@ -39,16 +39,16 @@ class CoachApp:
         self.rate = widgets.Dropdown(description="on", options=[(k.replace("_", " "), k) for k in metrics.RATES],
                                      value="meetings_per_100_conversations", layout={"width": "360px"})
         self.table, self.verdict = widgets.HTML(), widgets.HTML()
-        self.activity = figure("Activity per rep", barmode="group")
-        self.yields = figure("Yields with 95 % intervals; dashed line: team median", height=380)
-        self.heat = figure("When reps work: outbound dials and messages by weekday and hour", height=320)
+        self.activity = Chart("Activity per rep (log scale)", barmode="group")
+        self.yields = Chart("Yields with 95 % intervals; dashed line: team median", height=380)
+        self.heat = Chart("When reps work: outbound dials and messages by weekday and hour", height=320)
         self.filters.on_change(self._update)
         self.sort.observe(lambda _: self._render_table(), names="value")
         for control in (self.rep_a, self.rep_b, self.rate):
             control.observe(lambda _: self._compare(), names="value")
         self.container = widgets.VBox([
-            header(self.QUESTION), self.filters.widget, self.sort, self.table, self.activity, self.yields,
-            widgets.HBox([self.rep_a, self.rep_b, self.rate]), self.verdict, self.heat,
+            header(self.QUESTION), self.filters.widget, self.sort, self.table, self.activity.widget,
+            self.yields.widget, widgets.HBox([self.rep_a, self.rep_b, self.rate]), self.verdict, self.heat.widget,
         ])
         self._update()
 
@@ -82,35 +82,35 @@ class CoachApp:
 
     def _activity(self) -> None:
         names = self.per_rep["display_name"].to_list()
-        with self.activity.batch_update():
-            self.activity.data = []
-            for column, label, color in (("dials", "dials", PHONE), ("outreach", "LinkedIn outreach", "#5eead4"),
-                                         ("conversations", "conversations", SOCIAL)):
-                self.activity.add_bar(x=names, y=self.per_rep[column].to_list(), name=label, marker_color=color)
-            self.activity.update_layout(yaxis={"title": "count", "type": "log"})
+        fig = go.Figure()
+        for column, label, color in (("dials", "dials", PHONE), ("outreach", "LinkedIn outreach", "#5eead4"),
+                                     ("conversations", "conversations", SOCIAL)):
+            fig.add_bar(x=names, y=self.per_rep[column].to_list(), name=label, marker_color=color)
+        fig.update_layout(yaxis={"title": "count", "type": "log"})
+        self.activity.show(fig)
 
     def _yields(self) -> None:
         frame = self.per_rep
         names = frame["display_name"].to_list()
-        with self.yields.batch_update():
-            self.yields.data = []
-            for rate, label, color, axis in (("meetings_per_100_dials", "per 100 dials", PHONE, "y"),
-                                             ("meetings_per_100_conversations", "per 100 conversations", SOCIAL, "y2")):
-                values = frame[rate].to_list()
-                self.yields.add_scatter(
-                    x=names, y=values, name=label, mode="markers", marker={"color": color, "size": 10}, yaxis=axis,
-                    error_y={"type": "data", "symmetric": False,
-                             "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
-                             "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list()},
-                )
-                median = frame[rate].median()
-                if median is not None:
-                    self.yields.add_scatter(x=names, y=[median] * len(names), mode="lines", yaxis=axis,
-                                            name=f"team median {label}", line={"color": color, "dash": "dash"})
-            self.yields.update_layout(
-                yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
-                yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        fig = go.Figure()
+        for rate, label, color, axis in (("meetings_per_100_dials", "per 100 dials", PHONE, "y"),
+                                         ("meetings_per_100_conversations", "per 100 conversations", SOCIAL, "y2")):
+            fig.add_scatter(
+                x=names, y=frame[rate].to_list(), name=label, mode="markers", marker={"color": color, "size": 10},
+                yaxis=axis,
+                error_y={"type": "data", "symmetric": False,
+                         "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
+                         "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list()},
             )
+            median = frame[rate].median()
+            if median is not None:
+                fig.add_scatter(x=names, y=[median] * len(names), mode="lines", yaxis=axis,
+                                name=f"team median {label}", line={"color": color, "dash": "dash"})
+        fig.update_layout(
+            yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
+            yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        )
+        self.yields.show(fig)
 
     def _compare(self) -> None:
         if not self.rep_a.value or not self.rep_b.value or self.rep_a.value == self.rep_b.value:
@@ -131,8 +131,7 @@ class CoachApp:
         grid = [[0] * 24 for _ in range(7)]
         for weekday, hour, total in cells.select("weekday", "hour", "total").iter_rows():
             grid[weekday - 1][hour] = total
-        with self.heat.batch_update():
-            self.heat.data = []
-            self.heat.add_trace(go.Heatmap(z=grid, x=[f"{h:02d}" for h in range(24)], y=_WEEKDAYS,
-                                           colorscale="Blues", colorbar={"title": "touches"}))
-            self.heat.update_layout(xaxis={"title": "hour (team time zone)"}, yaxis={"autorange": "reversed"})
+        fig = go.Figure(go.Heatmap(z=grid, x=[f"{h:02d}" for h in range(24)], y=_WEEKDAYS, colorscale="Blues",
+                                   colorbar={"title": "touches"}))
+        fig.update_layout(xaxis={"title": "hour (team time zone)"}, yaxis={"autorange": "reversed"})
+        self.heat.show(fig)

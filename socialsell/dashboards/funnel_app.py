@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from socialsell import funnel
-from socialsell.dashboards.panels import PHONE, SOCIAL, Filters, cards, figure, header, open_store
+from socialsell.dashboards.panels import PHONE, SOCIAL, Chart, Filters, cards, header, open_store
 
 __all__ = ["FunnelApp"]
 
@@ -25,7 +25,7 @@ class FunnelApp:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.filters = Filters(con)
-        self.figures = {c: figure(f"{_TITLES[c]} funnel", height=300) for c in _TITLES}
+        self.figures = {c: Chart(f"{_TITLES[c]} funnel", height=300) for c in _TITLES}
         self.channel = widgets.ToggleButtons(options=[("Cold calls", "phone"), ("LinkedIn", "linkedin")],
                                              description="What-if for")
         self.reach = widgets.IntSlider(description="Reach", min=0, max=10_000, continuous_update=False,
@@ -40,7 +40,7 @@ class FunnelApp:
         self.example.on_click(lambda _: self._textbook())
         self.container = widgets.VBox([
             header(self.QUESTION), self.filters.widget,
-            widgets.HBox([self.figures["phone"], self.figures["linkedin"]]),
+            widgets.HBox([self.figures["phone"].widget, self.figures["linkedin"].widget]),
             widgets.HTML("<h3>What if?</h3><p>Start from this selection's own funnel; move reach or a stage's "
                          "conversion and see the meetings it would give.</p>"),
             self.channel, widgets.HBox([self.reach, self.example]), self.stage_box, self.result,
@@ -53,15 +53,13 @@ class FunnelApp:
 
     def _update(self) -> None:
         self.funnels = funnel.funnels(self.con, self.filters.definitions())
-        for channel, fig in self.figures.items():
+        for channel, chart in self.figures.items():
             f = self.funnels[channel]
-            labels = [f"{name}" for name, _ in f.stages]
-            rates = ["" ] + [f"{r:.1%} of previous" if r is not None else "–" for r in f.rates]
-            with fig.batch_update():
-                fig.data = []
-                fig.add_trace(go.Funnel(y=labels, x=[c for _, c in f.stages], marker={"color": _COLORS[channel]},
-                                        text=[f"{c:,.0f}  {r}" for (_, c), r in zip(f.stages, rates, strict=True)],
-                                        textinfo="text"))
+            rates = [""] + [f"{r:.1%} of previous" if r is not None else "–" for r in f.rates]
+            chart.show(go.Figure(go.Funnel(
+                y=[name for name, _ in f.stages], x=[c for _, c in f.stages], marker={"color": _COLORS[channel]},
+                text=[f"{c:,.0f}  {r}" for (_, c), r in zip(f.stages, rates, strict=True)], textinfo="text",
+            )))
         self._load_what_if()
 
     def _load_what_if(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import duckdb
 import ipywidgets as widgets
+import plotly.graph_objects as go
 import polars as pl
 
 from socialsell import metrics
 from socialsell.dashboards.panels import (
-    NEUTRAL, PHONE, SOCIAL, Filters, cards, figure, fmt_rate, frame_table, header, open_store, section,
+    NEUTRAL, PHONE, SOCIAL, Chart, Filters, cards, fmt_rate, frame_table, header, open_store, section,
 )
 from socialsell.definitions import baseline
 from socialsell.reporting import baseline_check
@@ -25,12 +26,13 @@ class OverviewApp:
         self.con = con
         self.filters = Filters(con)
         self.cards = widgets.HTML()
-        self.trend = figure("Weekly yield per channel (meetings per 100 dials / per 100 conversations)")
-        self.channels = figure("Meetings per week by attributed channel", barmode="stack")
+        self.trend = Chart("Weekly yield per channel (meetings per 100 dials / per 100 conversations)")
+        self.channels = Chart("Meetings per week by attributed channel", barmode="stack")
         self.warm = widgets.HTML()
         self.filters.on_change(self._update)
         self.container = widgets.VBox(
-            [header(self.QUESTION), self.filters.widget, self.cards, self.trend, self.channels, self.warm]
+            [header(self.QUESTION), self.filters.widget, self.cards, self.trend.widget, self.channels.widget,
+             self.warm]
         )
         self._update()
 
@@ -93,32 +95,31 @@ class OverviewApp:
 
     def _trend(self, weekly: pl.DataFrame) -> None:
         weeks = weekly["week"].cast(pl.String).to_list()
-        with self.trend.batch_update():
-            self.trend.data = []
-            self.trend.add_scatter(x=weeks, y=weekly["meetings_per_100_dials"].to_list(), name="per 100 dials",
-                                   mode="lines+markers", line={"color": PHONE})
-            self.trend.add_scatter(x=weeks, y=weekly["meetings_per_100_conversations"].to_list(),
-                                   name="per 100 conversations", mode="lines+markers", line={"color": SOCIAL},
-                                   yaxis="y2")
-            self.trend.update_layout(
-                yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
-                yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-                xaxis={"title": "week (Monday)"},
-            )
+        fig = go.Figure()
+        fig.add_scatter(x=weeks, y=weekly["meetings_per_100_dials"].to_list(), name="per 100 dials",
+                        mode="lines+markers", line={"color": PHONE})
+        fig.add_scatter(x=weeks, y=weekly["meetings_per_100_conversations"].to_list(), name="per 100 conversations",
+                        mode="lines+markers", line={"color": SOCIAL}, yaxis="y2")
+        fig.update_layout(
+            yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
+            yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+            xaxis={"title": "week (Monday)"},
+        )
+        self.trend.show(fig)
 
     def _channels(self, weekly: pl.DataFrame) -> None:
         weeks = weekly["week"].cast(pl.String).to_list()
-        with self.channels.batch_update():
-            self.channels.data = []
-            for column, name, color in (
-                ("meetings_from_calls", "calls", PHONE),
-                ("meetings_from_social", "LinkedIn", SOCIAL),
-                ("meetings_unattributed", "no preceding touch", NEUTRAL),
-            ):
-                self.channels.add_bar(x=weeks, y=weekly[column].to_list(), name=name, marker_color=color)
-            self.channels.update_layout(yaxis={"title": "meetings"}, xaxis={"title": "week (Monday)"})
+        fig = go.Figure()
+        for column, name, color in (
+            ("meetings_from_calls", "calls", PHONE),
+            ("meetings_from_social", "LinkedIn", SOCIAL),
+            ("meetings_unattributed", "no preceding touch", NEUTRAL),
+        ):
+            fig.add_bar(x=weeks, y=weekly[column].to_list(), name=name, marker_color=color)
+        fig.update_layout(yaxis={"title": "meetings"}, xaxis={"title": "week (Monday)"})
+        self.channels.show(fig)
 
     def _clear(self) -> None:
-        for fig in (self.trend, self.channels):
-            fig.data = []
+        for chart in (self.trend, self.channels):
+            chart.clear()
         self.warm.value = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections.abc import Callable
 from datetime import date
@@ -11,11 +12,12 @@ import duckdb
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
+from IPython.display import clear_output, display
 
 from socialsell import store
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
-__all__ = ["CSS", "Filters", "cards", "figure", "frame_table", "fmt_rate", "header", "open_store", "section"]
+__all__ = ["CSS", "Chart", "Filters", "cards", "frame_table", "fmt_rate", "header", "open_store", "section"]
 
 CSS = """
 <style>
@@ -95,21 +97,40 @@ def fmt_rate(value: float | None, low: float | None, high: float | None, digits:
     return f"{value:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
 
 
-def figure(title: str, height: int = 360, **layout) -> go.FigureWidget:
-    """An empty figure widget with the dashboards' look; panels fill and update its traces."""
-    fig = go.FigureWidget()
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 15}}, template="plotly_white", height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50}, legend={"orientation": "h", "y": -0.2}, **layout,
-    )
-    return fig
+class Chart:
+    """A figure slot. Figures are shown as Plotly's MIME bundle (rendered by the Plotly extension
+    that ships with plotly), not as FigureWidget: that keeps first render fast and works offline."""
+
+    def __init__(self, title: str, height: int = 360, **layout) -> None:
+        self.title, self.height, self.layout = title, height, layout
+        self.widget = widgets.Output(layout={"min_height": f"{height}px"})
+
+    def show(self, fig: go.Figure) -> None:
+        fig.update_layout(
+            title={"text": self.title, "x": 0.01, "font": {"size": 15}}, template="plotly_white",
+            height=self.height, margin={"l": 60, "r": 20, "t": 50, "b": 50},
+            legend={"orientation": "h", "y": -0.2}, **self.layout,
+        )
+        bundle = {"application/vnd.plotly.v1+json": json.loads(fig.to_json())}
+        with self.widget:
+            clear_output(wait=True)
+            display(bundle, raw=True)
+
+    def clear(self, message: str = "") -> None:
+        with self.widget:
+            clear_output(wait=True)
+            if message:
+                display(widgets.HTML(f'<div class="ss-empty">{html.escape(message)}</div>'))
 
 
 class Filters:
     """Date range, team, rep, attribution window and rule; `definitions()` turns them into a scope."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, attribution: bool = True, rep: bool = True) -> None:
-        bounds = con.sql("SELECT min(local_day), max(local_day) FROM touches").fetchall()[0]
+        # Connections go back years; the selectable range is that of calls, messages and invitations.
+        bounds = con.sql(
+            "SELECT min(local_day), max(local_day) FROM touches WHERE kind IN ('call', 'message', 'invitation')"
+        ).fetchall()[0]
         self.reps = con.sql("SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name").fetchall()
         teams = sorted({t for _, _, t in self.reps if t})
         self.date_from = widgets.DatePicker(description="From", value=bounds[0], layout={"width": "230px"})
@@ -132,9 +153,9 @@ class Filters:
 
     def _set_rep_options(self) -> None:
         team = None if self.team.value == "All teams" else self.team.value
-        options = [("All reps", None)] + [(name, rep_id) for rep_id, name, t in self.reps if team in (None, t)]
+        options = [("All reps", "")] + [(name, rep_id) for rep_id, name, t in self.reps if team in (None, t)]
         self.rep.options = options
-        self.rep.value = None
+        self.rep.value = ""
 
     def on_change(self, callback: Callable[[], None]) -> None:
         for control in (self.date_from, self.date_to, self.team, self.rep, self.window, self.rule):

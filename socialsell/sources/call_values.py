@@ -29,6 +29,14 @@ def trimmed(texts: pl.Series) -> pl.Series:
     return texts.str.strip_chars().replace("", None) if padded else texts
 
 
+def _naive(texts: pl.Series, fmt: str) -> pl.Series:
+    """Wall-clock datetimes in one strptime format; years outside 1970-2199 (`26` read by %Y) → null."""
+    parsed = texts.str.to_datetime(fmt, strict=False, time_unit="us")
+    return parsed.zip_with(
+        parsed.dt.year().is_between(1970, 2199).fill_null(False), parsed.clear(len(parsed))
+    )
+
+
 def instants(texts: pl.Series, formats: tuple[str, ...], zone: str, day_zone: str):
     """UTC instants from text, parsed with the format most leading values fit and the others only
     where it failed. Times without an offset are wall-clock times in `zone`; a bare date is
@@ -37,10 +45,10 @@ def instants(texts: pl.Series, formats: tuple[str, ...], zone: str, day_zone: st
     Returns (instants, the expected formats in words, mask of local times in a daylight-saving gap).
     """
     sample = texts.head(2000).drop_nulls()
-    ordered = sorted(formats, key=lambda f: -sample.str.to_datetime(f, strict=False).is_not_null().sum())
+    ordered = sorted(formats, key=lambda f: -_naive(sample, f).is_not_null().sum())
 
     def parse(values: pl.Series, fmt: str) -> pl.Series:
-        naive = values.str.to_datetime(fmt, strict=False, time_unit="us")
+        naive = _naive(values, fmt)
         if "%z" in fmt or "%:z" in fmt:
             return naive.dt.convert_time_zone("UTC")
         if fmt.endswith("Z"):
@@ -55,9 +63,9 @@ def instants(texts: pl.Series, formats: tuple[str, ...], zone: str, day_zone: st
         retry = functools.reduce(
             lambda acc, f: acc.fill_null(parse(rest, f)), ordered[1:], parse(rest, ordered[0])
         )
-        readable = pl.select(
-            pl.any_horizontal(pl.lit(rest.str.to_datetime(f, strict=False)).is_not_null() for f in ordered)
-        ).to_series()
+        readable = functools.reduce(
+            lambda acc, f: acc | _naive(rest, f).is_not_null(), ordered, retry.is_not_null()
+        )
         gap = gap.scatter(failed, readable & retry.is_null())
         result = result.scatter(failed, retry)
     words = " or ".join(
