@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -126,7 +126,7 @@ class DashboardServer:
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "socialsell", "serve", "--db", str(self.db), "--port", str(self.port)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -145,16 +145,48 @@ class DashboardServer:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
     def stop(self) -> None:
-        """SIGTERM the server's own process group (socialsell + voila), SIGKILL if it lingers."""
+        """Stop Voilà (it shuts its kernels down), then `socialsell serve`; SIGKILL what lingers.
+
+        The server stays in pytest's process group, so an interrupted test run takes it along.
+        """
         if self.process is None or self.process.poll() is not None:
             return
-        group = os.getpgid(self.process.pid)
-        os.killpg(group, signal.SIGTERM)
+        voila = _children(self.process.pid)
+        for pid in voila:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in voila) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for pid in voila:
+            _signal(pid, signal.SIGKILL)
+        self.process.terminate()
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(group, signal.SIGKILL)
+            self.process.kill()
             self.process.wait(timeout=5)
+
+
+def _children(pid: int) -> list[int]:
+    """Direct child processes (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with suppress(OSError):
+            found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _signal(pid: int, number: int) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(pid, number)
 
 
 @contextmanager
@@ -327,7 +359,8 @@ class DashboardPage:
         return path
 
     def close(self) -> None:
-        self.page.close()
+        """Close like a visitor's tab does: Voilà's unload handler shuts the page's kernel down."""
+        self.page.close(run_before_unload=True)
 
 
 def notebook_code(notebook: Path) -> list[str]:

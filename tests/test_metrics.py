@@ -767,16 +767,17 @@ def _build(events: list[tuple], records: set[int]) -> Data:
         data.contact(
             email=_mail(n)[5:], phone=phone(n)[4:], linkedin=f"https://www.linkedin.com/{profile(n)[3:]}"
         )
-    for event in events:
+    for index, event in enumerate(events):
         kind, rep, person, day, *rest = event
-        at = DAY0 + timedelta(days=day)
+        # Every event its own second: ties in time have no defined order (see the report of this suite).
+        at = DAY0 + timedelta(days=day, seconds=index)
         if kind == "call":
             minute, outcome, seconds, direction, source = rest
             data.call(phone(person), at + timedelta(minutes=minute), outcome=outcome, duration_s=seconds,
                       direction=direction, source=source, rep=rep)
         elif kind == "message":
             thread, direction, exclusion = rest
-            data.message(profile(person), at + timedelta(minutes=len(data.touches)), thread=f"{rep}-{person}-{thread}",
+            data.message(profile(person), at, thread=f"{rep}-{person}-{thread}",
                          direction=direction, exclusion=exclusion, rep=rep)
         elif kind == "invitation":
             data.invitation(profile(person), at, note=rest[0], rep=rep)
