@@ -19,55 +19,71 @@ __all__ = ["DUPLICATE_CALL_SECONDS", "rebuild_facts"]
 # The same call logged by a dialer and by the CRM: same rep, contact and direction, this close in time.
 DUPLICATE_CALL_SECONDS = 120
 
+# Warm needs only three "since" moments per (rep, contact), not a window over every touch:
+# connected (day), customer (day), first two-way contact (instant). A touch is warm when one of them
+# lies before it. Duplicate calls are looked for only when calls come from more than one source.
 _TOUCH_FACTS = f"""
 CREATE OR REPLACE TABLE touch_facts AS
 WITH base AS (
     SELECT t.source, t.source_id, t.rep_id, ci.contact_id, t.contact_key, t.channel, t.kind, t.direction,
            t.occurred_at, t.local_day, t.local_week, t.local_hour, t.duration_s, t.outcome, t.thread_id,
-           t.message_length, t.template_hash, t.address_form, t.language, t.has_scheduling_link,
-           t.proposes_time, t.source_file, t.source_row
+           t.message_length, t.template_hash, t.address_form, t.language,
+           coalesce(ci.contact_id, t.contact_key) AS who
     FROM touches t LEFT JOIN contact_identities ci ON ci.identity = t.contact_key
     WHERE t.exclusion IS NULL
 ),
-ordered AS (
-    SELECT *,
-        kind = 'call' AND contact_id IS NOT NULL
-        AND lag(source) OVER w IS DISTINCT FROM source
-        AND occurred_at - lag(occurred_at) OVER w <= INTERVAL {DUPLICATE_CALL_SECONDS} SECOND AS duplicate_call
-    FROM base
-    WINDOW w AS (PARTITION BY rep_id, contact_id, kind, direction ORDER BY occurred_at, source, source_id)
+since AS (
+    SELECT rep_id, who,
+        min(local_day) FILTER (WHERE kind = 'connection') AS connected_day,
+        min(occurred_at) FILTER (WHERE (kind = 'message' AND direction = 'inbound')
+                                  OR (kind = 'call' AND outcome IN ('connected', 'meeting_booked'))) AS two_way_at
+    FROM base WHERE who IS NOT NULL GROUP BY ALL
 ),
-customers AS (SELECT contact_id, customer_since FROM contacts WHERE customer_since IS NOT NULL)
-SELECT o.*,
-    coalesce(o.duplicate_call, false) AS duplicate,
-    max(CASE WHEN o.kind = 'connection' THEN o.local_day END) OVER prior AS connected_day,
-    max(CASE WHEN (o.kind = 'message' AND o.direction = 'inbound')
-              OR (o.kind = 'call' AND o.outcome IN ('connected', 'meeting_booked'))
-             THEN o.occurred_at END) OVER prior AS last_two_way_at,
-    c.customer_since
-FROM ordered o LEFT JOIN customers c USING (contact_id)
-WINDOW prior AS (PARTITION BY o.rep_id, coalesce(o.contact_id, o.contact_key)
-                 ORDER BY o.occurred_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-"""
-
-_WARM_EXPR = """CASE WHEN contact_id IS NOT NULL THEN coalesce(connected_day < local_day, false)
-         OR coalesce(customer_since < local_day, false) OR last_two_way_at IS NOT NULL END"""
-
-# `episode_warm`: for a LinkedIn message, whether the contact was warm when its thread started (a
-# cold thread stays a cold episode after the prospect replies); for other touches, `warm`.
-_WARM = f"""
-CREATE OR REPLACE TABLE touch_facts AS
-SELECT * EXCLUDE (connected_day, last_two_way_at, customer_since, duplicate_call),
+threads AS (
+    SELECT rep_id, thread_id, min(occurred_at) AS thread_at, arg_min(local_day, occurred_at) AS thread_day
+    FROM base WHERE kind = 'message' AND thread_id IS NOT NULL GROUP BY ALL
+),
+calls_from_several_sources AS (
+    SELECT count(DISTINCT source) > 1 AS several FROM base WHERE kind = 'call'
+),
+duplicates AS (
+    SELECT source, source_id FROM (
+        SELECT source, source_id,
+            lag(source) OVER w IS DISTINCT FROM source
+            AND occurred_at - lag(occurred_at) OVER w <= INTERVAL {DUPLICATE_CALL_SECONDS} SECOND AS dup
+        FROM base WHERE kind = 'call' AND contact_id IS NOT NULL
+                    AND (SELECT several FROM calls_from_several_sources)
+        WINDOW w AS (PARTITION BY rep_id, contact_id, direction ORDER BY occurred_at, source, source_id)
+    ) WHERE dup
+),
+marked AS (
+    SELECT b.*, s.connected_day, s.two_way_at, c.customer_since, th.thread_at, th.thread_day,
+           d.source_id IS NOT NULL AS duplicate
+    FROM base b
+    LEFT JOIN since s ON s.rep_id = b.rep_id AND s.who = b.who
+    LEFT JOIN contacts c ON c.contact_id = b.contact_id
+    LEFT JOIN threads th ON th.rep_id = b.rep_id AND th.thread_id = b.thread_id AND b.kind = 'message'
+    LEFT JOIN duplicates d ON d.source = b.source AND d.source_id = b.source_id
+)
+SELECT * EXCLUDE (who, connected_day, two_way_at, customer_since, thread_at, thread_day),
     CASE WHEN contact_id IS NULL THEN NULL
          WHEN connected_day < local_day THEN 'connection'
          WHEN customer_since < local_day THEN 'customer'
-         WHEN last_two_way_at IS NOT NULL THEN 'conversation' END AS warm_reason,
-    {_WARM_EXPR} AS warm,
-    CASE WHEN kind = 'message' AND thread_id IS NOT NULL
-         THEN first_value({_WARM_EXPR}) OVER (PARTITION BY rep_id, thread_id ORDER BY occurred_at)
-         ELSE {_WARM_EXPR} END AS episode_warm
-FROM touch_facts
+         WHEN two_way_at < occurred_at THEN 'conversation' END AS warm_reason,
+    {{warm_at}} AS warm,
+    CASE WHEN kind = 'message' AND thread_at IS NOT NULL THEN {{warm_thread}} ELSE {{warm_at}} END AS episode_warm
+FROM marked
 """
+
+
+def _warm(day: str, instant: str) -> str:
+    return (
+        f"CASE WHEN contact_id IS NOT NULL THEN coalesce(connected_day < {day}, false) "
+        f"OR coalesce(customer_since < {day}, false) OR coalesce(two_way_at < {instant}, false) END"
+    )
+
+
+_TOUCH_FACTS = _TOUCH_FACTS.format(warm_at=_warm("local_day", "occurred_at"), warm_thread=_warm("thread_day", "thread_at"))
 
 _THREAD_FACTS = """
 CREATE OR REPLACE TABLE thread_facts AS
@@ -108,5 +124,5 @@ WHERE i.kind = 'invitation'
 
 def rebuild_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute touch, thread and invitation facts from touches and resolved identities."""
-    for sql in (_TOUCH_FACTS, _WARM, _THREAD_FACTS, _INVITATION_FACTS):
+    for sql in (_TOUCH_FACTS, _THREAD_FACTS, _INVITATION_FACTS):
         con.execute(sql)

@@ -68,6 +68,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         con = duckdb.connect(str(target), read_only=read_only)
     except duckdb.IOException as exc:
         raise StoreError(f"{target}: cannot open ({str(exc).splitlines()[0]})") from exc
+    con.execute("SET enable_progress_bar = false")  # our CLI draws its own; DuckDB's would garble it
     if read_only:
         _check_version(con, target)
     else:

@@ -204,10 +204,19 @@ class Data:
                     "team": list(self.reps.values()),
                     "from_config": [False] * len(self.reps),
                 },
-                schema={"rep_id": pl.String, "display_name": pl.String, "team": pl.String, "from_config": pl.Boolean},
+                schema={
+                    "rep_id": pl.String,
+                    "display_name": pl.String,
+                    "team": pl.String,
+                    "from_config": pl.Boolean,
+                },
             )
         }
-        for name, rows in (("touches", self.touches), ("meetings", self.meetings), ("contact_records", self.contacts)):
+        for name, rows in (
+            ("touches", self.touches),
+            ("meetings", self.meetings),
+            ("contact_records", self.contacts),
+        ):
             if rows:
                 tables[name] = _frame(name, rows)
         return Parsed("test.metrics", tables, len(self.touches) + len(self.meetings) + len(self.contacts))

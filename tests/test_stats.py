@@ -11,7 +11,7 @@ from scipy import stats as scipy_stats
 
 from socialsell.definitions import baseline
 from socialsell.reporting import baseline_check
-from socialsell.stats import compare, shrink, wilson, wilson_exprs
+from socialsell.stats import Z95, compare, shrink, wilson, wilson_exprs
 
 # --- Wilson ------------------------------------------------------------------------------------
 
@@ -95,7 +95,10 @@ def test_a_distinguishable_verdict_prints_the_higher_rate_first():
 def test_a_small_difference_with_many_trials_is_not_distinguishable():
     result = compare(30, 200, 35, 200, unit="dials")
     assert (result.test, result.distinguishable) == ("two-proportion z-test", False)
-    assert result.verdict == "Not distinguishable yet: A 15.0% vs B 17.5% (p = 0.50); the difference may be noise."
+    assert (
+        result.verdict
+        == "Not distinguishable yet: A 15.0% vs B 17.5% (p = 0.50); the difference may be noise."
+    )
 
 
 def test_nothing_to_compare_without_trials():
@@ -170,6 +173,4 @@ def test_an_unknown_baseline_lists_the_known_ones():
 
 
 def test_z95_is_the_normal_quantile():
-    from socialsell.stats import Z95
-
     assert math.isclose(Z95, scipy_stats.norm.ppf(0.975), rel_tol=1e-12)
