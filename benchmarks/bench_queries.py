@@ -93,15 +93,24 @@ def measure(path: Path) -> dict:
     from socialsell import dashboards, metrics
     from socialsell.definitions import Definitions
 
-    cold = float(subprocess.run([sys.executable, "-c", COLD, str(path)], capture_output=True, text=True,
-                                check=True).stdout.split()[-1])
+    cold = float(
+        subprocess.run(
+            [sys.executable, "-c", COLD, str(path)], capture_output=True, text=True, check=True
+        ).stdout.split()[-1]
+    )
     con = store.connect(path, read_only=True)
     one_rep = _best(lambda: metrics.report(con, Definitions(reps=("rep-3",)), by="week"))
     all_reps = _best(lambda: metrics.report(con, Definitions(), by="rep"))
-    results = {"rollup_cold_s": round(cold, 3), "rollup_one_rep_warm_s": round(one_rep, 3),
-               "report_all_reps_warm_s": round(all_reps, 3)}
-    print(f"weekly rollup + attribution, one rep: cold {cold:.2f} s (target ≤ 2), warm {one_rep * 1000:.0f} ms "
-          f"(target ≤ 150); per-rep report for all reps warm {all_reps * 1000:.0f} ms", flush=True)
+    results = {
+        "rollup_cold_s": round(cold, 3),
+        "rollup_one_rep_warm_s": round(one_rep, 3),
+        "report_all_reps_warm_s": round(all_reps, 3),
+    }
+    print(
+        f"weekly rollup + attribution, one rep: cold {cold:.2f} s (target ≤ 2), warm {one_rep * 1000:.0f} ms "
+        f"(target ≤ 150); per-rep report for all reps warm {all_reps * 1000:.0f} ms",
+        flush=True,
+    )
     for name in DASHBOARDS:
         app_class = getattr(dashboards, name)
         with redirect_stdout(io.StringIO()):
@@ -112,8 +121,11 @@ def measure(path: Path) -> dict:
         results[f"{name}_first_render_s"] = round(first, 3)
         results[f"{name}_filter_change_s"] = round(change, 3) if change is not None else None
         shown = f"{change * 1000:.0f} ms" if change is not None else "–"
-        print(f"{name:>15}: first render (server side) {first:.2f} s (target ≤ 5), filter change {shown} "
-              "(target ≤ 300 ms)", flush=True)
+        print(
+            f"{name:>15}: first render (server side) {first:.2f} s (target ≤ 5), filter change {shown} "
+            "(target ≤ 300 ms)",
+            flush=True,
+        )
     return results
 
 

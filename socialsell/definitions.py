@@ -64,7 +64,9 @@ class Definitions:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            out[f.name] = str(value) if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+            out[f.name] = (
+                str(value) if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+            )
         return out
 
 

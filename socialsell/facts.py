@@ -83,7 +83,9 @@ def _warm(day: str, instant: str) -> str:
     )
 
 
-_TOUCH_FACTS = _TOUCH_FACTS.format(warm_at=_warm("local_day", "occurred_at"), warm_thread=_warm("thread_day", "thread_at"))
+_TOUCH_FACTS = _TOUCH_FACTS.format(
+    warm_at=_warm("local_day", "occurred_at"), warm_thread=_warm("thread_day", "thread_at")
+)
 
 _THREAD_FACTS = """
 CREATE OR REPLACE TABLE thread_facts AS

@@ -4,6 +4,7 @@ better conversion?"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import duckdb
 import polars as pl
@@ -25,7 +26,7 @@ class Funnel:
     def rates(self) -> list[float | None]:
         """Stage-to-stage conversion (0–1); None where the earlier stage is empty."""
         counts = [c for _, c in self.stages]
-        return [(b / a) if a else None for a, b in zip(counts, counts[1:], strict=False)]
+        return [(b / a) if a else None for a, b in pairwise(counts)]
 
     def frame(self) -> pl.DataFrame:
         rates = [None, *self.rates]
@@ -53,7 +54,11 @@ def funnels(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> dic
     return {
         "phone": Funnel(
             "phone",
-            (("dials", get("dials")), ("connects", get("connects")), ("meetings", get("meetings_from_calls"))),
+            (
+                ("dials", get("dials")),
+                ("connects", get("connects")),
+                ("meetings", get("meetings_from_calls")),
+            ),
         ),
         "linkedin": Funnel(
             "linkedin",

@@ -60,7 +60,9 @@ def test_strict_utf8_formats_name_the_line_of_bad_bytes(tmp_path):
     for rows in (50, 50_000):  # the bad byte inside the sniffed sample, and far below it
         path = tmp_path / "messages.csv"
         path.write_bytes(b"a,b,c\n" + b"1,2,3\n" * rows + b"\xe4,b,c\n")
-        with pytest.raises(ImportError_, match=rf"messages.csv: bytes that are not UTF-8 at line {rows + 2}$"):
+        with pytest.raises(
+            ImportError_, match=rf"messages.csv: bytes that are not UTF-8 at line {rows + 2}$"
+        ):
             read_rows(find_header(path, ["a", "b", "c"]), legacy_encoding=False)
 
 

@@ -8,15 +8,31 @@ import plotly.graph_objects as go
 import polars as pl
 
 from socialsell import metrics
-from socialsell.dashboards.panels import PHONE, SOCIAL, Chart, Filters, frame_table, header, open_store, section
+from socialsell.dashboards.panels import (
+    PHONE,
+    SOCIAL,
+    Chart,
+    Filters,
+    frame_table,
+    header,
+    open_store,
+    section,
+)
 
 __all__ = ["CoachApp"]
 
 _TABLE_COLUMNS = {
-    "display_name": "rep", "team": "team", "dials": "dials", "connects": "connects",
-    "meetings_per_100_dials": "meetings / 100 dials", "outreach": "outreach", "reply_rate_pct": "reply %",
-    "conversations": "conversations", "meetings_per_100_conversations": "meetings / 100 conv.",
-    "rank_conversations": "rank (shrunk)", "small_sample": "small sample",
+    "display_name": "rep",
+    "team": "team",
+    "dials": "dials",
+    "connects": "connects",
+    "meetings_per_100_dials": "meetings / 100 dials",
+    "outreach": "outreach",
+    "reply_rate_pct": "reply %",
+    "conversations": "conversations",
+    "meetings_per_100_conversations": "meetings / 100 conv.",
+    "rank_conversations": "rank (shrunk)",
+    "small_sample": "small sample",
 }
 _WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -30,14 +46,25 @@ class CoachApp:
         self.con = con
         self.filters = Filters(con, rep=False)
         labels = [(name, rep_id) for rep_id, name, _ in self.filters.reps]
-        self.sort = widgets.Dropdown(description="Sort by", options=[(v, k) for k, v in _TABLE_COLUMNS.items()
-                                                                     if k != "small_sample"],
-                                     value="meetings_per_100_conversations", layout={"width": "300px"})
+        self.sort = widgets.Dropdown(
+            description="Sort by",
+            options=[(v, k) for k, v in _TABLE_COLUMNS.items() if k != "small_sample"],
+            value="meetings_per_100_conversations",
+            layout={"width": "300px"},
+        )
         self.rep_a = widgets.Dropdown(description="Compare", options=labels, layout={"width": "260px"})
-        self.rep_b = widgets.Dropdown(description="with", options=labels, layout={"width": "240px"},
-                                      value=labels[1][1] if len(labels) > 1 else None)
-        self.rate = widgets.Dropdown(description="on", options=[(k.replace("_", " "), k) for k in metrics.RATES],
-                                     value="meetings_per_100_conversations", layout={"width": "360px"})
+        self.rep_b = widgets.Dropdown(
+            description="with",
+            options=labels,
+            layout={"width": "240px"},
+            value=labels[1][1] if len(labels) > 1 else None,
+        )
+        self.rate = widgets.Dropdown(
+            description="on",
+            options=[(k.replace("_", " "), k) for k in metrics.RATES],
+            value="meetings_per_100_conversations",
+            layout={"width": "360px"},
+        )
         self.table, self.verdict = widgets.HTML(), widgets.HTML()
         self.activity = Chart("Activity per rep (log scale)", barmode="group")
         self.yields = Chart("Yields with 95 % intervals; dashed line: team median", height=380)
@@ -46,10 +73,19 @@ class CoachApp:
         self.sort.observe(lambda _: self._render_table(), names="value")
         for control in (self.rep_a, self.rep_b, self.rate):
             control.observe(lambda _: self._compare(), names="value")
-        self.container = widgets.VBox([
-            header(self.QUESTION), self.filters.widget, self.sort, self.table, self.activity.widget,
-            self.yields.widget, widgets.HBox([self.rep_a, self.rep_b, self.rate]), self.verdict, self.heat.widget,
-        ])
+        self.container = widgets.VBox(
+            [
+                header(self.QUESTION),
+                self.filters.widget,
+                self.sort,
+                self.table,
+                self.activity.widget,
+                self.yields.widget,
+                widgets.HBox([self.rep_a, self.rep_b, self.rate]),
+                self.verdict,
+                self.heat.widget,
+            ]
+        )
         self._update()
 
     @classmethod
@@ -72,19 +108,30 @@ class CoachApp:
     def _render_table(self) -> None:
         frame = self.per_rep.filter((pl.col("dials") + pl.col("outreach") + pl.col("meetings")) > 0)
         key = self.sort.value
-        frame = frame.sort(key, descending=key not in ("display_name", "team", "rank_conversations"), nulls_last=True)
-        shown = frame.select([pl.col(k).round(2) if frame.schema[k] == pl.Float64 else pl.col(k)
-                              for k in _TABLE_COLUMNS]).rename(_TABLE_COLUMNS)
-        note = (f"Rank: empirical-Bayes meetings per 100 conversations, shrunk toward the team; "
-                f"small sample = fewer than {self.d.min_sample} dials or conversations.")
-        self.table.value = section("Reps", frame_table(shown, empty="No rep has activity in this selection.")
-                                   + f'<div class="ss-empty">{note}</div>')
+        frame = frame.sort(
+            key, descending=key not in ("display_name", "team", "rank_conversations"), nulls_last=True
+        )
+        shown = frame.select(
+            [pl.col(k).round(2) if frame.schema[k] == pl.Float64 else pl.col(k) for k in _TABLE_COLUMNS]
+        ).rename(_TABLE_COLUMNS)
+        note = (
+            f"Rank: empirical-Bayes meetings per 100 conversations, shrunk toward the team; "
+            f"small sample = fewer than {self.d.min_sample} dials or conversations."
+        )
+        self.table.value = section(
+            "Reps",
+            frame_table(shown, empty="No rep has activity in this selection.")
+            + f'<div class="ss-empty">{note}</div>',
+        )
 
     def _activity(self) -> None:
         names = self.per_rep["display_name"].to_list()
         fig = go.Figure()
-        for column, label, color in (("dials", "dials", PHONE), ("outreach", "LinkedIn outreach", "#5eead4"),
-                                     ("conversations", "conversations", SOCIAL)):
+        for column, label, color in (
+            ("dials", "dials", PHONE),
+            ("outreach", "LinkedIn outreach", "#5eead4"),
+            ("conversations", "conversations", SOCIAL),
+        ):
             fig.add_bar(x=names, y=self.per_rep[column].to_list(), name=label, marker_color=color)
         fig.update_layout(yaxis={"title": "count", "type": "log"})
         self.activity.show(fig)
@@ -93,22 +140,42 @@ class CoachApp:
         frame = self.per_rep
         names = frame["display_name"].to_list()
         fig = go.Figure()
-        for rate, label, color, axis in (("meetings_per_100_dials", "per 100 dials", PHONE, "y"),
-                                         ("meetings_per_100_conversations", "per 100 conversations", SOCIAL, "y2")):
+        for rate, label, color, axis in (
+            ("meetings_per_100_dials", "per 100 dials", PHONE, "y"),
+            ("meetings_per_100_conversations", "per 100 conversations", SOCIAL, "y2"),
+        ):
             fig.add_scatter(
-                x=names, y=frame[rate].to_list(), name=label, mode="markers", marker={"color": color, "size": 10},
+                x=names,
+                y=frame[rate].to_list(),
+                name=label,
+                mode="markers",
+                marker={"color": color, "size": 10},
                 yaxis=axis,
-                error_y={"type": "data", "symmetric": False,
-                         "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
-                         "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list()},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
+                    "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list(),
+                },
             )
             median = frame[rate].median()
             if median is not None:
-                fig.add_scatter(x=names, y=[median] * len(names), mode="lines", yaxis=axis,
-                                name=f"team median {label}", line={"color": color, "dash": "dash"})
+                fig.add_scatter(
+                    x=names,
+                    y=[median] * len(names),
+                    mode="lines",
+                    yaxis=axis,
+                    name=f"team median {label}",
+                    line={"color": color, "dash": "dash"},
+                )
         fig.update_layout(
             yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
-            yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+            yaxis2={
+                "title": "per 100 conversations",
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+            },
         )
         self.yields.show(fig)
 
@@ -118,12 +185,17 @@ class CoachApp:
             return
         names = dict((v, k) for k, v in self.rep_a.options)
         try:
-            result = metrics.compare_groups(self.con, self.rep_a.value, self.rep_b.value, self.rate.value, self.d)
+            result = metrics.compare_groups(
+                self.con, self.rep_a.value, self.rep_b.value, self.rate.value, self.d
+            )
         except KeyError:
-            self.verdict.value = '<div class="ss-verdict">One of the two reps has no activity in this selection.</div>'
+            self.verdict.value = (
+                '<div class="ss-verdict">One of the two reps has no activity in this selection.</div>'
+            )
             return
         text = result.verdict.replace(self.rep_a.value, names[self.rep_a.value]).replace(
-            self.rep_b.value, names[self.rep_b.value])
+            self.rep_b.value, names[self.rep_b.value]
+        )
         self.verdict.value = f'<div class="ss-verdict">{text} <small>({result.test})</small></div>'
 
     def _heatmap(self) -> None:
@@ -131,7 +203,14 @@ class CoachApp:
         grid = [[0] * 24 for _ in range(7)]
         for weekday, hour, total in cells.select("weekday", "hour", "total").iter_rows():
             grid[weekday - 1][hour] = total
-        fig = go.Figure(go.Heatmap(z=grid, x=[f"{h:02d}" for h in range(24)], y=_WEEKDAYS, colorscale="Blues",
-                                   colorbar={"title": "touches"}))
+        fig = go.Figure(
+            go.Heatmap(
+                z=grid,
+                x=[f"{h:02d}" for h in range(24)],
+                y=_WEEKDAYS,
+                colorscale="Blues",
+                colorbar={"title": "touches"},
+            )
+        )
         fig.update_layout(xaxis={"title": "hour (team time zone)"}, yaxis={"autorange": "reversed"})
         self.heat.show(fig)

@@ -9,7 +9,17 @@ import polars as pl
 
 from socialsell import metrics
 from socialsell.dashboards.panels import (
-    NEUTRAL, PHONE, SOCIAL, Chart, Filters, cards, fmt_rate, frame_table, header, open_store, section,
+    NEUTRAL,
+    PHONE,
+    SOCIAL,
+    Chart,
+    Filters,
+    cards,
+    fmt_rate,
+    frame_table,
+    header,
+    open_store,
+    section,
 )
 from socialsell.definitions import baseline
 from socialsell.reporting import baseline_check
@@ -31,8 +41,14 @@ class OverviewApp:
         self.warm = widgets.HTML()
         self.filters.on_change(self._update)
         self.container = widgets.VBox(
-            [header(self.QUESTION), self.filters.widget, self.cards, self.trend.widget, self.channels.widget,
-             self.warm]
+            [
+                header(self.QUESTION),
+                self.filters.widget,
+                self.cards,
+                self.trend.widget,
+                self.channels.widget,
+                self.warm,
+            ]
         )
         self._update()
 
@@ -44,7 +60,10 @@ class OverviewApp:
         d = self.filters.definitions()
         total = metrics.report(self.con, d, by="total")
         if not len(total) or not (total["dials"][0] or total["outreach"][0] or total["meetings"][0]):
-            self.cards.value = frame_table(pl.DataFrame(), empty="No activity in this selection: widen the dates or pick another team or rep.")
+            self.cards.value = frame_table(
+                pl.DataFrame(),
+                empty="No activity in this selection: widen the dates or pick another team or rep.",
+            )
             self._clear()
             return
         self.cards.value = self._cards(total.row(0, named=True), d)
@@ -56,8 +75,12 @@ class OverviewApp:
             "Warm vs cold (warm: already a connection, customer or conversation partner before the touch)",
             frame_table(
                 warm.select(
-                    "warm", "dials", pl.col("meetings_per_100_dials").round(2), "outreach",
-                    pl.col("reply_rate_pct").round(1), "conversations",
+                    "warm",
+                    "dials",
+                    pl.col("meetings_per_100_dials").round(2),
+                    "outreach",
+                    pl.col("reply_rate_pct").round(1),
+                    "conversations",
                     pl.col("meetings_per_100_conversations").round(1),
                 ),
                 empty="No warm/cold split for this selection.",
@@ -70,39 +93,83 @@ class OverviewApp:
         per_hour = lambda v: f"{v:.2f}" if v is not None else "–"  # noqa: E731
         return cards(
             [
-                ("meetings per 100 dials (cold calls)",
-                 fmt_rate(row["meetings_per_100_dials"], row["meetings_per_100_dials_low"],
-                          row["meetings_per_100_dials_high"], 2),
-                 f"{row['meetings_from_calls']:,.0f} meetings from {row['dials']:,} dials; 95 % interval", "ss-phone"),
-                ("meetings per 100 conversations (LinkedIn)",
-                 fmt_rate(row["meetings_per_100_conversations"], row["meetings_per_100_conversations_low"],
-                          row["meetings_per_100_conversations_high"]),
-                 f"{row['meetings_from_social']:,.0f} meetings from {row['conversations']:,} conversations",
-                 "ss-social"),
-                (f"baseline per 100 {base['denominator']}", f"{base['value_per_100']:g}",
-                 f"{base['quality']}; {baseline_check(base, 'meetings_per_100_dials')}"),
-                ("1 conversation ≈ dials",
-                 f"{equivalence:.1f}" if equivalence is not None else "–",
-                 "dials per meeting ÷ conversations per meeting"),
-                ("meetings per hour: calls", per_hour(row["meetings_per_call_hour"]),
-                 f"{row['call_hours']:,.0f} h = talk time + {d.dial_overhead_s} s per dial", "ss-phone"),
-                ("meetings per hour: social", per_hour(row["meetings_per_social_hour"]),
-                 f"{row['social_hours']:,.0f} h = {d.minutes_per_message:g} min per message", "ss-social"),
-                ("meetings without a preceding touch", f"{row['meetings_unattributed']:,}",
-                 f"of {row['meetings']:,} meetings (not cancelled), {d.attribution_window_days}-day window"),
+                (
+                    "meetings per 100 dials (cold calls)",
+                    fmt_rate(
+                        row["meetings_per_100_dials"],
+                        row["meetings_per_100_dials_low"],
+                        row["meetings_per_100_dials_high"],
+                        2,
+                    ),
+                    f"{row['meetings_from_calls']:,.0f} meetings from {row['dials']:,} dials; 95 % interval",
+                    "ss-phone",
+                ),
+                (
+                    "meetings per 100 conversations (LinkedIn)",
+                    fmt_rate(
+                        row["meetings_per_100_conversations"],
+                        row["meetings_per_100_conversations_low"],
+                        row["meetings_per_100_conversations_high"],
+                    ),
+                    f"{row['meetings_from_social']:,.0f} meetings from {row['conversations']:,} conversations",
+                    "ss-social",
+                ),
+                (
+                    f"baseline per 100 {base['denominator']}",
+                    f"{base['value_per_100']:g}",
+                    f"{base['quality']}; {baseline_check(base, 'meetings_per_100_dials')}",
+                ),
+                (
+                    "1 conversation ≈ dials",
+                    f"{equivalence:.1f}" if equivalence is not None else "–",
+                    "dials per meeting ÷ conversations per meeting",
+                ),
+                (
+                    "meetings per hour: calls",
+                    per_hour(row["meetings_per_call_hour"]),
+                    f"{row['call_hours']:,.0f} h = talk time + {d.dial_overhead_s} s per dial",
+                    "ss-phone",
+                ),
+                (
+                    "meetings per hour: social",
+                    per_hour(row["meetings_per_social_hour"]),
+                    f"{row['social_hours']:,.0f} h = {d.minutes_per_message:g} min per message",
+                    "ss-social",
+                ),
+                (
+                    "meetings without a preceding touch",
+                    f"{row['meetings_unattributed']:,}",
+                    f"of {row['meetings']:,} meetings (not cancelled), {d.attribution_window_days}-day window",
+                ),
             ]
         )
 
     def _trend(self, weekly: pl.DataFrame) -> None:
         weeks = weekly["week"].cast(pl.String).to_list()
         fig = go.Figure()
-        fig.add_scatter(x=weeks, y=weekly["meetings_per_100_dials"].to_list(), name="per 100 dials",
-                        mode="lines+markers", line={"color": PHONE})
-        fig.add_scatter(x=weeks, y=weekly["meetings_per_100_conversations"].to_list(), name="per 100 conversations",
-                        mode="lines+markers", line={"color": SOCIAL}, yaxis="y2")
+        fig.add_scatter(
+            x=weeks,
+            y=weekly["meetings_per_100_dials"].to_list(),
+            name="per 100 dials",
+            mode="lines+markers",
+            line={"color": PHONE},
+        )
+        fig.add_scatter(
+            x=weeks,
+            y=weekly["meetings_per_100_conversations"].to_list(),
+            name="per 100 conversations",
+            mode="lines+markers",
+            line={"color": SOCIAL},
+            yaxis="y2",
+        )
         fig.update_layout(
             yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
-            yaxis2={"title": "per 100 conversations", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+            yaxis2={
+                "title": "per 100 conversations",
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+            },
             xaxis={"title": "week (Monday)"},
         )
         self.trend.show(fig)

@@ -17,7 +17,7 @@ from IPython.display import clear_output, display
 from socialsell import store
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
-__all__ = ["CSS", "Chart", "Filters", "cards", "frame_table", "fmt_rate", "header", "open_store", "section"]
+__all__ = ["CSS", "Chart", "Filters", "cards", "fmt_rate", "frame_table", "header", "open_store", "section"]
 
 CSS = """
 <style>
@@ -72,7 +72,11 @@ def frame_table(frame: pl.DataFrame, *, empty: str = "Nothing to show.", max_row
             for c, v in zip(frame.columns, row, strict=True)
         )
         rows.append(f"<tr>{cells}</tr>")
-    more = f"<div class='ss-empty'>… and {len(frame) - max_rows:,} more rows</div>" if len(frame) > max_rows else ""
+    more = (
+        f"<div class='ss-empty'>… and {len(frame) - max_rows:,} more rows</div>"
+        if len(frame) > max_rows
+        else ""
+    )
     return f'<table class="ss-table"><tr>{head}</tr>{"".join(rows)}</table>{more}'
 
 
@@ -107,9 +111,12 @@ class Chart:
 
     def show(self, fig: go.Figure) -> None:
         fig.update_layout(
-            title={"text": self.title, "x": 0.01, "font": {"size": 15}}, template="plotly_white",
-            height=self.height, margin={"l": 60, "r": 20, "t": 50, "b": 50},
-            legend={"orientation": "h", "y": -0.2}, **self.layout,
+            title={"text": self.title, "x": 0.01, "font": {"size": 15}},
+            template="plotly_white",
+            height=self.height,
+            margin={"l": 60, "r": 20, "t": 50, "b": 50},
+            legend={"orientation": "h", "y": -0.2},
+            **self.layout,
         )
         bundle = {"application/vnd.plotly.v1+json": json.loads(fig.to_json())}
         with self.widget:
@@ -131,18 +138,29 @@ class Filters:
         bounds = con.sql(
             "SELECT min(local_day), max(local_day) FROM touches WHERE kind IN ('call', 'message', 'invitation')"
         ).fetchall()[0]
-        self.reps = con.sql("SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name").fetchall()
+        self.reps = con.sql(
+            "SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name"
+        ).fetchall()
         teams = sorted({t for _, _, t in self.reps if t})
         self.date_from = widgets.DatePicker(description="From", value=bounds[0], layout={"width": "230px"})
         self.date_to = widgets.DatePicker(description="To", value=bounds[1], layout={"width": "230px"})
-        self.team = widgets.Dropdown(description="Team", options=["All teams", *teams], layout={"width": "220px"})
+        self.team = widgets.Dropdown(
+            description="Team", options=["All teams", *teams], layout={"width": "220px"}
+        )
         self.rep = widgets.Dropdown(description="Rep", layout={"width": "260px"})
         self.window = widgets.IntSlider(
-            description="Window (days)", value=30, min=1, max=120, step=1, continuous_update=False,
-            style={"description_width": "initial"}, layout={"width": "300px"},
+            description="Window (days)",
+            value=30,
+            min=1,
+            max=120,
+            step=1,
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout={"width": "300px"},
         )
         self.rule = widgets.Dropdown(
-            description="Attribution", options=[(r.replace("_", " "), r) for r in ATTRIBUTION_RULES],
+            description="Attribution",
+            options=[(r.replace("_", " "), r) for r in ATTRIBUTION_RULES],
             layout={"width": "230px"},
         )
         self._set_rep_options()
@@ -167,7 +185,9 @@ class Filters:
         if isinstance(start, date) and isinstance(end, date) and start > end:
             start, end = end, start
         return (base or Definitions()).with_(
-            date_from=start, date_to=end, attribution_window_days=self.window.value,
+            date_from=start,
+            date_to=end,
+            attribution_window_days=self.window.value,
             attribution_rule=self.rule.value,
             teams=() if self.team.value == "All teams" else (self.team.value,),
             reps=(self.rep.value,) if self.rep.value else (),

@@ -21,13 +21,17 @@ class DataQualityApp:
         self.con = con
         files = quality(con, "quarantine_rows")["file"].unique().sort().to_list()
         self.file_filter = widgets.Dropdown(
-            options=["All files", *files], description="Quarantine of", layout={"width": "480px"},
+            options=["All files", *files],
+            description="Quarantine of",
+            layout={"width": "480px"},
             style={"description_width": "initial"},
         )
         self.summary = widgets.HTML()
         self.quarantine = widgets.HTML()
         self.file_filter.observe(lambda _: self._update(), names="value")
-        self.container = widgets.VBox([header(self.QUESTION), self.summary, self.file_filter, self.quarantine])
+        self.container = widgets.VBox(
+            [header(self.QUESTION), self.summary, self.file_filter, self.quarantine]
+        )
         self._render_summary()
         self._update()
 
@@ -38,7 +42,9 @@ class DataQualityApp:
     def _render_summary(self) -> None:
         totals = quality(self.con, "totals").row(0, named=True)
         if not totals["files"]:
-            self.summary.value = frame_table(pl.DataFrame(), empty="No imports yet: run `socialsell demo` or import files.")
+            self.summary.value = frame_table(
+                pl.DataFrame(), empty="No imports yet: run `socialsell demo` or import files."
+            )
             return
         q = lambda name: quality(self.con, name)  # noqa: E731 - local shorthand
         self.summary.value = cards(
@@ -65,7 +71,9 @@ class DataQualityApp:
                     "Owners not in the team config (auto-created reps)",
                     frame_table(q("unmatched_reps"), empty="Every owner matched a rep in the config."),
                 ),
-                section("Quarantine reasons", frame_table(q("quarantine_reasons"), empty="No quarantined rows.")),
+                section(
+                    "Quarantine reasons", frame_table(q("quarantine_reasons"), empty="No quarantined rows.")
+                ),
             ]
         )
 

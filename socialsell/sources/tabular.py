@@ -34,7 +34,7 @@ _HEADER_SEARCH_LINES = 12
 codecs.register_error("socialsell-latin1", lambda e: (e.object[e.start : e.end].decode("latin-1"), e.end))
 
 
-class ImportError_(ValueError):  # noqa: N818 - named after the builtin it would shadow
+class ImportError_(ValueError):  # noqa: N801, N818 - named after the builtin it would shadow
     """A file that cannot be imported at all; the message names the file and what is wrong."""
 
 
@@ -160,9 +160,17 @@ def _physical_lines(
     Blank lines between two good records leave no trace, so lines after them read that much low.
     """
     rejects = rejects.sort("record")
-    blank_pos = [r - k for r, n in zip(rejects["record"], rejects["blank_before"], strict=True) for k in range(1, n + 1)]
-    taken = np.concatenate([rejects["record"].to_numpy(), np.array(blank_pos, dtype=np.int64)]).astype(np.int64)
-    taken_newlines = np.concatenate([rejects["newlines"].to_numpy(), np.zeros(len(blank_pos), dtype=np.int64)])
+    blank_pos = [
+        r - k
+        for r, n in zip(rejects["record"], rejects["blank_before"], strict=True)
+        for k in range(1, n + 1)
+    ]
+    taken = np.concatenate([rejects["record"].to_numpy(), np.array(blank_pos, dtype=np.int64)]).astype(
+        np.int64
+    )
+    taken_newlines = np.concatenate(
+        [rejects["newlines"].to_numpy(), np.zeros(len(blank_pos), dtype=np.int64)]
+    )
     order = np.argsort(taken, kind="stable")
     taken, taken_newlines = taken[order], taken_newlines[order]
     shifted = taken - np.arange(len(taken))
@@ -201,7 +209,9 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
         bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
         if len(bad_bytes) and encoding == "utf-8":
             if not legacy_encoding:
-                raise ImportError_(f"{layout.path}: bytes that are not UTF-8 at line {_first_bad_line(layout.path)}")
+                raise ImportError_(
+                    f"{layout.path}: bytes that are not UTF-8 at line {_first_bad_line(layout.path)}"
+                )
             con.sql("DELETE FROM rejects")
             frame = _scan(con, layout, _transcode(layout.path, "cp1252", Path(tmp) / "u.csv"), "rejects")
             rejects = con.sql(
