@@ -92,12 +92,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, str]:
-    """(status, body) of one request; HTTP errors are answers too, not exceptions."""
+def http(url: str, method: str = "GET", body: bytes | None = None, deadline: float = 60) -> tuple[int, str]:
+    """(status, body) of one request; HTTP errors are answers too, not exceptions.
+
+    Voilà streams a page while its kernel runs the notebook (with heartbeats, so a stuck kernel never
+    times the socket out): reading stops after `deadline` seconds and returns what arrived.
+    """
     request = urllib.request.Request(url, data=body, method=method)
+    stop = time.monotonic() + deadline
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode("utf-8", "replace")
+        with urllib.request.urlopen(request, timeout=deadline) as response:
+            chunks = []
+            while time.monotonic() < stop and (chunk := response.read1(65536)):
+                chunks.append(chunk)
+            return response.status, b"".join(chunks).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
 
@@ -252,6 +260,7 @@ class DashboardPage:
         self.server = server
         self.page = context.new_page()
         self.errors: list[str] = []
+        self.html = ""
         self.harmless = list(HARMLESS_CONSOLE_ERRORS)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
@@ -273,9 +282,21 @@ class DashboardPage:
 
     def open(self, notebook: str, *, figures: int = 0, ready: str = ".jp-OutputArea-output .jupyter-widgets",
              timeout: float = 60) -> DashboardPage:
-        """Load a dashboard and wait until its widgets (and `figures` plotly charts) are displayed."""
-        self.page.goto(self.server.render_url(notebook), timeout=timeout * 1000)
-        self.page.wait_for_selector(ready, timeout=timeout * 1000)
+        """Load a dashboard and wait until its widgets (and `figures` plotly charts) are displayed.
+
+        `self.html` keeps the page as the server sent it (before any script ran).
+        """
+        response = self.page.goto(self.server.render_url(notebook), timeout=timeout * 1000)
+        self.html = response.text() if response else ""
+        try:
+            self.page.wait_for_selector(ready, timeout=timeout * 1000)
+        except Exception as error:
+            if "Timeout" not in type(error).__name__:
+                raise
+            raise AssertionError(
+                f"{notebook}: no widget displayed within {timeout:.0f} s (Voilà still executing? see the server "
+                f"log); page text: {self.text('body')[-500:]!r}"
+            ) from None
         if figures:
             self.page.wait_for_function(
                 "(n) => document.querySelectorAll('.js-plotly-plot').length >= n", arg=figures,
