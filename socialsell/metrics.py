@@ -38,15 +38,15 @@ DIMENSIONS = {
 METRIC_SQL: dict[str, str] = {
     # Outbound calls counted once (the same call from a dialer and a CRM export is one dial).
     "calls": """
-        SELECT {dim} AS "group", count(*) AS dials,
-            count(*) FILTER (WHERE outcome IN ('connected', 'meeting_booked')
-                             OR (outcome IS NULL AND duration_s >= {connect_min_talk_s})) AS connects,
-            count(*) FILTER (WHERE outcome = 'meeting_booked') AS booked_on_call,
-            coalesce(sum(duration_s), 0)::BIGINT AS talk_s,
+        SELECT {dim} AS "group", count(*) FILTER (WHERE NOT duplicate) AS dials,
+            count(*) FILTER (WHERE NOT duplicate AND (outcome IN ('connected', 'meeting_booked')
+                             OR (outcome IS NULL AND duration_s >= {connect_min_talk_s}))) AS connects,
+            count(*) FILTER (WHERE NOT duplicate AND outcome = 'meeting_booked') AS booked_on_call,
+            coalesce(sum(duration_s) FILTER (WHERE NOT duplicate), 0)::BIGINT AS talk_s,
             count(*) FILTER (WHERE duplicate) AS duplicate_calls_excluded
         FROM (SELECT f.*, r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
               WHERE kind = 'call' AND direction = 'outbound' {dates})
-        WHERE NOT duplicate GROUP BY 1""",
+        GROUP BY 1""",
     "social": """
         SELECT {dim} AS "group",
             count(*) FILTER (WHERE started_by_rep) AS outreach,
@@ -59,7 +59,7 @@ METRIC_SQL: dict[str, str] = {
         GROUP BY 1""",
     "messages": """
         SELECT {dim} AS "group", count(*) AS messages_sent
-        FROM (SELECT f.*, r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
+        FROM (SELECT f.* REPLACE (f.episode_warm AS warm), r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
               WHERE kind = 'message' AND direction = 'outbound' {dates})
         GROUP BY 1""",
     "invitations": """
@@ -86,10 +86,15 @@ METRIC_SQL: dict[str, str] = {
             WHERE mu.status <> 'cancelled' {dates}
         ),
         candidates AS (
-            SELECT m.meeting_id, f.channel, f.occurred_at, f.episode_warm AS warm,
-                   row_number() OVER (PARTITION BY m.meeting_id ORDER BY f.occurred_at DESC) AS from_last,
-                   row_number() OVER (PARTITION BY m.meeting_id ORDER BY f.occurred_at) AS from_first,
-                   count(*) OVER (PARTITION BY m.meeting_id) AS touches
+            SELECT m.meeting_id, f.channel, f.occurred_at,
+                   row_number() OVER (PARTITION BY m.meeting_id
+                                      ORDER BY f.occurred_at DESC, f.channel, f.source, f.source_id) AS from_last,
+                   row_number() OVER (PARTITION BY m.meeting_id
+                                      ORDER BY f.occurred_at, f.channel, f.source, f.source_id) AS from_first,
+                   count(*) OVER (PARTITION BY m.meeting_id) AS touches,
+                   -- warm or cold is the meeting's: as of its last touch (a thread: as of its start)
+                   first_value(f.episode_warm) OVER (PARTITION BY m.meeting_id
+                       ORDER BY f.occurred_at DESC, f.channel, f.source, f.source_id) AS warm
             FROM m JOIN touch_facts f
               ON f.rep_id = m.rep_id AND f.contact_id = m.contact_id
              AND f.occurred_at BETWEEN m.ref - INTERVAL {window_days} DAY AND m.ref
@@ -99,11 +104,11 @@ METRIC_SQL: dict[str, str] = {
         credit AS (
             SELECT m.meeting_id, 'phone' AS channel, 1.0 AS credit, b.warm, 'booked on call' AS how
             FROM m LEFT JOIN (SELECT source || ':' || source_id AS call, episode_warm AS warm FROM touch_facts
-                              WHERE outcome = 'meeting_booked') b ON b.call = m.booked_by_call
+                              WHERE outcome = 'meeting_booked' AND NOT duplicate) b ON b.call = m.booked_by_call
             WHERE m.booked_by_call IS NOT NULL
             UNION ALL
             SELECT meeting_id, channel, {credit_expr} AS credit,
-                   bool_or(warm) FILTER (WHERE from_last = 1) AS warm, '{rule}' AS how
+                   any_value(warm) AS warm, '{rule}' AS how
             FROM candidates WHERE {candidate_filter} GROUP BY meeting_id, channel
         )
         SELECT m.meeting_id, m.rep_id, m.team, m.contact_id, m.starts_at, m.booked_at, m.status, m.origin,

@@ -50,8 +50,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute every derived table from the fact tables (deterministic, so imports stay idempotent)."""
     _rebuild_identities(con)
     _rebuild_contacts(con)
-    _rebuild_meetings(con)
     facts.rebuild_facts(con)
+    _rebuild_meetings(con)
 
 
 def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -192,11 +192,9 @@ def _rebuild_meetings(con: duckdb.DuckDBPyConnection) -> None:
                    count(*) AS records, min(local_day) AS local_day, min(local_week) AS local_week
             FROM m GROUP BY ALL
         ),
-        booked AS (
-            SELECT t.source, t.source_id, t.rep_id, ci.contact_id, t.contact_key, t.occurred_at,
-                   t.local_day, t.local_week
-            FROM touches t LEFT JOIN contact_identities ci ON ci.identity = t.contact_key
-            WHERE t.outcome = 'meeting_booked'
+        booked AS (  -- calls with outcome "meeting booked", each call once across exports
+            SELECT source, source_id, rep_id, contact_id, contact_key, occurred_at, local_day, local_week
+            FROM touch_facts WHERE outcome = 'meeting_booked' AND NOT duplicate
         ),
         matched AS (
             SELECT b.source || ':' || b.source_id AS call, g.source, g.source_id,

@@ -45,6 +45,9 @@ def voila_command(host: str, port: int, token: str | None, notebooks: Path = NOT
         f"--port={port}",
         "--Voila.port_retries=0",
         "--show_tracebacks=False",
+        # visits without a browser (curl, link previews) never close their kernel: cull idle ones
+        "--MappingKernelManager.cull_idle_timeout=600",
+        "--MappingKernelManager.cull_interval=60",
         "--strip_sources=True",
         f"--token={token or ''}",
     ]

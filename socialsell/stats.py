@@ -99,8 +99,8 @@ def _verdict(ra, rb, n_a, n_b, p_value, distinguishable, label_a, label_b, unit,
         f"{label} has only {n:,} {unit}" for label, n in ((label_a, n_a), (label_b, n_b)) if n < min_trials
     ]
     if distinguishable:
-        higher, lower = (label_a, label_b) if ra > rb else (label_b, label_a)
-        sentence = f"{higher} is really higher than {lower} ({ra:.1%} vs {rb:.1%}, p = {p_value:.3f})."
+        (higher, r_high), (lower, r_low) = sorted(((label_a, ra), (label_b, rb)), key=lambda x: -x[1])
+        sentence = f"{higher} is really higher than {lower} ({r_high:.1%} vs {r_low:.1%}, p = {p_value:.3f})."
         return sentence + (f" Careful: {'; '.join(small)}." if small else "")
     sentence = f"Not distinguishable yet: {label_a} {ra:.1%} vs {label_b} {rb:.1%} (p = {p_value:.2f})"
     return sentence + (f"; {'; '.join(small)}." if small else "; the difference may be noise.")

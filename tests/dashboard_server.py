@@ -6,6 +6,7 @@ imported lazily, so `pytest -m "not slow"` works without it.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -18,7 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, redirect_stdout, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -28,8 +29,14 @@ NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -39,14 +46,20 @@ HARMLESS_CONSOLE_ERRORS = [
     # Browsers ask for /favicon.ico; Voilà has none.
     (r"Failed to load resource: .*404", r"/favicon\.ico$"),
     # Voilà's templates link Font Awesome from jsdelivr; the tests block every non-local request.
-    (r"Failed to load resource: net::ERR_", r"^https://cdn\.jsdelivr\.net/npm/(@fortawesome/fontawesome-free|font-awesome)@"),
+    (
+        r"Failed to load resource: net::ERR_",
+        r"^https://cdn\.jsdelivr\.net/npm/(@fortawesome/fontawesome-free|font-awesome)@",
+    ),
 ]
 # Voilà's landing page loads the widget-manager plugins although it has no kernel; they fail to
 # activate and its kernel poll gets a 404. Only harmless there, so only `open_landing_page` allows them.
 LANDING_PAGE_CONSOLE_ERRORS = [
     (r"Failed to load resource: .*404", r"/api/kernels\?\d+$"),
-    (r"^Plugin '(anywidget|@jupyter-widgets/jupyterlab-manager):[\w.-]+' failed to activate\. "
-     r"Error: The model for kernel id  does not exist\b", r""),
+    (
+        r"^Plugin '(anywidget|@jupyter-widgets/jupyterlab-manager):[\w.-]+' failed to activate\. "
+        r"Error: The model for kernel id  does not exist\b",
+        r"",
+    ),
 ]
 # Hosts the served pages may ask for (and the tests block): Voilà's Font Awesome stylesheets.
 KNOWN_EXTERNAL_HOSTS = {"cdn.jsdelivr.net"}
@@ -63,6 +76,11 @@ ERROR_PATTERNS = [
 ]
 
 
+PLOTS_DRAWN_JS = """(n) => document.querySelectorAll('.js-plotly-plot').length >= n
+    && Array.from(document.querySelectorAll('.jp-RenderedPlotly')).every(e => e.classList.contains('js-plotly-plot')
+                                                                         || e.querySelector('.js-plotly-plot'))"""
+
+
 def notebooks() -> list[Path]:
     """Every dashboard notebook, found by globbing (new ones are tested without editing a list)."""
     return sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -71,7 +89,11 @@ def notebooks() -> list[Path]:
 def socialsell(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the CLI as a user would (`python -m socialsell …`), capturing its output."""
     return subprocess.run(
-        [sys.executable, "-m", "socialsell", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "socialsell", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 
@@ -134,12 +156,17 @@ class DashboardServer:
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "socialsell", "serve", "--db", str(self.db), "--port", str(self.port)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"socialsell serve exited with {self.process.returncode}:\n{self.output()}")
+                raise RuntimeError(
+                    f"socialsell serve exited with {self.process.returncode}:\n{self.output()}"
+                )
             try:
                 if http(self.url("/"))[0] == 200:
                     return self
@@ -147,7 +174,9 @@ class DashboardServer:
                 pass
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"Voilà did not answer on port {self.port} within {timeout:.0f} s:\n{self.output()}")
+        raise RuntimeError(
+            f"Voilà did not answer on port {self.port} within {timeout:.0f} s:\n{self.output()}"
+        )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
@@ -227,7 +256,10 @@ def chromium_context(width: int = 1280, height: int = 900):
     try:
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
-                str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+                str(profile),
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=CHROMIUM_ARGS,
                 viewport={"width": width, "height": height},
             )
             context.external_requests = []
@@ -269,8 +301,7 @@ class DashboardPage:
         if message.type != "error":
             return
         url = (message.location or {}).get("url", "")
-        if not any(re.search(text, message.text) and re.search(where, url)
-                   for text, where in self.harmless):
+        if not any(re.search(text, message.text) and re.search(where, url) for text, where in self.harmless):
             self.errors.append(f"console error: {message.text} ({url})")
 
     def open_landing_page(self, timeout: float = 30) -> str:
@@ -280,28 +311,40 @@ class DashboardPage:
         self.page.wait_for_selector("#voila-tree-main li, .jp-DirListing-item", timeout=timeout * 1000)
         return self.settle()
 
-    def open(self, notebook: str, *, figures: int = 0, ready: str = ".jp-OutputArea-output .jupyter-widgets",
-             timeout: float = 60) -> DashboardPage:
+    def open(
+        self,
+        notebook: str,
+        *,
+        figures: int = 0,
+        ready: str = ".jp-OutputArea-output .jupyter-widgets",
+        timeout: float = 60,
+    ) -> DashboardPage:
         """Load a dashboard and wait until its widgets (and `figures` plotly charts) are displayed.
 
         `self.html` keeps the page as the server sent it (before any script ran).
         """
-        response = self.page.goto(self.server.render_url(notebook), timeout=timeout * 1000)
-        self.html = response.text() if response else ""
+        response = self.page.goto(
+            self.server.render_url(notebook), wait_until="commit", timeout=timeout * 1000
+        )
         try:
             self.page.wait_for_selector(ready, timeout=timeout * 1000)
         except Exception as error:
             if "Timeout" not in type(error).__name__:
                 raise
             raise AssertionError(
-                f"{notebook}: no widget displayed within {timeout:.0f} s (Voilà still executing? see the server "
-                f"log); page text: {self.text('body')[-500:]!r}"
+                f"{notebook}: no widget displayed within {timeout:.0f} s; Voilà is probably still executing the "
+                f"notebook (kernel stuck?). Page text: {self.text('body')[-300:]!r}"
             ) from None
-        if figures:
-            self.page.wait_for_function(
-                "(n) => document.querySelectorAll('.js-plotly-plot').length >= n", arg=figures,
-                timeout=timeout * 1000,
-            )
+        self.html = response.text() if response else ""
+        try:  # every plotly output drawn (the mime renderer's div turns into .js-plotly-plot)
+            self.page.wait_for_function(PLOTS_DRAWN_JS, arg=figures, timeout=timeout * 1000)
+        except Exception as error:
+            if "Timeout" not in type(error).__name__:
+                raise
+            drawn = self.page.locator(".js-plotly-plot").count()
+            raise AssertionError(
+                f"{notebook}: expected {figures} plotly charts, {drawn} drawn after {timeout:.0f} s"
+            ) from None
         self.settle()
         return self
 
@@ -341,8 +384,9 @@ class DashboardPage:
         """Select `option` in the n-th dropdown labelled `label` (an ipywidgets Dropdown is a <select>)."""
         self._control(label, nth).select_option(value=option)
 
-    def change_filter(self, label: str, option: str, selector: str, nth: int = 0,
-                      timeout: float = 20) -> tuple[str, str]:
+    def change_filter(
+        self, label: str, option: str, selector: str, nth: int = 0, timeout: float = 20
+    ) -> tuple[str, str]:
         """Choose a filter value; return the text under `selector` (before, after) once it settled.
 
         Waits for the kernel's answer to change the text; if nothing changes within `timeout`, `after`
@@ -373,7 +417,9 @@ class DashboardPage:
             "() => Math.max(document.documentElement.scrollHeight,"
             " ...Array.from(document.querySelectorAll('#rendered_cells, .jp-Notebook')).map(e => e.scrollHeight))"
         )
-        self.page.set_viewport_size({"width": size["width"], "height": min(max(height + 40, size["height"]), 16000)})
+        self.page.set_viewport_size(
+            {"width": size["width"], "height": min(max(height + 40, size["height"]), 16000)}
+        )
         self.settle()
         self.page.screenshot(path=str(path), full_page=True)
         self.page.set_viewport_size(size)
@@ -387,34 +433,51 @@ class DashboardPage:
 def notebook_code(notebook: Path) -> list[str]:
     """The code cells' sources of a notebook file."""
     cells = json.loads(notebook.read_text())["cells"]
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in cells if c["cell_type"] == "code"]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in cells
+        if c["cell_type"] == "code"
+    ]
+
+
+def _run_notebook_here(notebook: Path, namespace: dict):
+    """Run a notebook's code cells in this process; return the last cell's value (the dashboard)."""
+    *body, last = notebook_code(notebook)
+    for source in body:
+        exec(compile(source, str(notebook), "exec"), namespace)
+    try:
+        return eval(compile(last.strip(), str(notebook), "eval"), namespace)
+    except SyntaxError:  # not a bare expression: run it and look for the App's container
+        exec(compile(last, str(notebook), "exec"), namespace)
+        return getattr(namespace.get("app"), "container", None)
 
 
 def count_figures(notebook: Path, db: Path) -> int:
-    """How many plotly figures a notebook's dashboard holds: run its cells here, walk the widget tree."""
+    """How many plotly charts a dashboard should draw: run its cells here and look at what it built.
+
+    Counts `FigureWidget`s in the widget tree plus figures shown as Plotly MIME bundles inside `Output`
+    widgets (outside a kernel `display()` prints them, so they are counted from the captured stdout,
+    at most one per `Output`).
+    """
+    from ipywidgets import Output
     from plotly.basewidget import BaseFigureWidget
 
     previous = os.environ.get("SOCIALSELL_DB")
     os.environ["SOCIALSELL_DB"] = str(db)
     namespace: dict = {}
+    printed = io.StringIO()
     try:
-        *body, last = notebook_code(notebook)
-        for source in body:
-            exec(compile(source, str(notebook), "exec"), namespace)
-        try:
-            root = eval(compile(last.strip(), str(notebook), "eval"), namespace)
-        except SyntaxError:  # not a bare expression: run it and look for the App's container
-            exec(compile(last, str(notebook), "exec"), namespace)
-            root = getattr(namespace.get("app"), "container", None)
+        with redirect_stdout(printed):
+            root = _run_notebook_here(notebook, namespace)
     finally:
         if previous is None:
             os.environ.pop("SOCIALSELL_DB", None)
         else:
             os.environ["SOCIALSELL_DB"] = previous
-    stack, figures = [root], 0
+    stack, figures, outputs = [root], 0, 0
     while stack:
         widget = stack.pop()
         figures += isinstance(widget, BaseFigureWidget)
+        outputs += isinstance(widget, Output)
         stack.extend(getattr(widget, "children", ()) or ())
-    return figures
+    return figures + min(outputs, printed.getvalue().count("application/vnd.plotly.v1+json"))

@@ -90,7 +90,12 @@ def _without_known_hosts(urls: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
 def test_dashboard_renders_without_errors(path, server, demo_db, open_page, browser):
-    page = open_page(server).open(path.name, figures=count_figures(path, demo_db))
+    page = open_page(server)
+    try:
+        page.open(path.name, figures=count_figures(path, demo_db))
+    except AssertionError:
+        page.screenshot(f"{path.stem}-FAILED")  # what the visitor was left looking at
+        raise
     assert not _leaks_source(page.html, path), f"{path.name}: the served page contains notebook source"
     shot = page.screenshot(path.stem)
     assert shot.stat().st_size > 10_000
@@ -136,7 +141,9 @@ def quarantine_db(demo_db, tmp_path_factory) -> Path:
     shutil.copy(demo_db, db)
     second = directory / "hubspot-calls-march.csv"
     lines = BAD_CALLS.read_text().splitlines()
-    second.write_text("\n".join([lines[0], *[line.replace("812345670", "912345670") for line in lines[2:5]]]) + "\n")
+    second.write_text(
+        "\n".join([lines[0], *[line.replace("812345670", "912345670") for line in lines[2:5]]]) + "\n"
+    )
     result = socialsell("import", str(BAD_CALLS), str(second), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
     return db
@@ -160,10 +167,24 @@ def test_data_quality_quarantine_filter_narrows_the_rows(quarantine_db, open_pag
 # --- serving security ---------------------------------------------------------------------------------
 
 SOURCE_PATHS = [
-    "/api/kernels", "/api/contents", "/api/sessions", "/api/terminals", "/api/kernelspecs", "/tree", "/lab",
-    "/voila/api/contents", "/voila/static/../../notebooks/{nb}",
-    "/api/contents/{nb}", "/api/contents/{nb}?content=1", "/voila/api/contents/{nb}?content=1",
-    "/notebooks/{nb}", "/tree/{nb}", "/edit/{nb}", "/files/{nb}", "/voila/files/{nb}", "/{nb}",
+    "/api/kernels",
+    "/api/contents",
+    "/api/sessions",
+    "/api/terminals",
+    "/api/kernelspecs",
+    "/tree",
+    "/lab",
+    "/voila/api/contents",
+    "/voila/static/../../notebooks/{nb}",
+    "/api/contents/{nb}",
+    "/api/contents/{nb}?content=1",
+    "/voila/api/contents/{nb}?content=1",
+    "/notebooks/{nb}",
+    "/tree/{nb}",
+    "/edit/{nb}",
+    "/files/{nb}",
+    "/voila/files/{nb}",
+    "/{nb}",
     "/voila/files/../socialsell/serve.py",
 ]  # /voila/render/{nb} is checked by test_dashboard_renders_without_errors on the page the browser got
 
@@ -178,14 +199,22 @@ def _leaks_source(body: str, notebook: Path) -> bool:
 def test_no_url_gives_notebook_source(server, template):
     for path in NOTEBOOK_FILES:
         status, body = http(server.url(template.format(nb=path.name)))
-        assert status in (403, 404, 405) or not _leaks_source(body, path), f"{template} → {status}: {body[:300]}"
+        assert status in (403, 404, 405) or not _leaks_source(body, path), (
+            f"{template} → {status}: {body[:300]}"
+        )
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/api/kernels"), ("POST", "/api/sessions"), ("POST", "/api/terminals"),
-     ("PUT", "/voila/api/contents/evil.ipynb"), ("POST", "/voila/api/contents"),
-     ("PUT", "/api/contents/evil.ipynb"), ("DELETE", f"/voila/api/contents/{DATA_QUALITY}")],
+    [
+        ("POST", "/api/kernels"),
+        ("POST", "/api/sessions"),
+        ("POST", "/api/terminals"),
+        ("PUT", "/voila/api/contents/evil.ipynb"),
+        ("POST", "/voila/api/contents"),
+        ("PUT", "/api/contents/evil.ipynb"),
+        ("DELETE", f"/voila/api/contents/{DATA_QUALITY}"),
+    ],
 )
 def test_no_url_starts_kernels_or_writes_files(server, method, path):
     body = json.dumps({"type": "notebook", "content": {"cells": []}, "name": "python3"}).encode()
@@ -210,17 +239,42 @@ def test_kernel_websocket_ignores_code_from_the_browser(server, tmp_path):
     marker = tmp_path / "executed"
 
     def message(kind: str, content: dict) -> str:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": kind, "session": uuid.uuid4().hex, "username": "",
-                  "version": "5.3", "date": ""}
-        return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                           "channel": "shell", "buffers": []})
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": kind,
+            "session": uuid.uuid4().hex,
+            "username": "",
+            "version": "5.3",
+            "date": "",
+        }
+        return json.dumps(
+            {
+                "header": header,
+                "parent_header": {},
+                "metadata": {},
+                "content": content,
+                "channel": "shell",
+                "buffers": [],
+            }
+        )
 
     async def talk() -> list[str]:
-        socket = await websocket_connect(server.url(f"/api/kernels/{kernel}/channels").replace("http", "ws", 1))
+        socket = await websocket_connect(
+            server.url(f"/api/kernels/{kernel}/channels").replace("http", "ws", 1)
+        )
         code = f"open({str(marker)!r}, 'w').write('ran')"
-        await socket.write_message(message("execute_request", {
-            "code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False,
-        }))
+        await socket.write_message(
+            message(
+                "execute_request",
+                {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            )
+        )
         await socket.write_message(message("kernel_info_request", {}))
         seen: list[str] = []
         while "kernel_info_reply" not in seen:  # the kernel answers in order: execute first, if at all
@@ -243,9 +297,24 @@ def test_kernel_websocket_ignores_code_from_the_browser(server, tmp_path):
 def test_serve_refuses_a_public_address_without_a_token(demo_db):
     env = {k: v for k, v in os.environ.items() if k != "SOCIALSELL_TOKEN"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "socialsell", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
-         "--db", str(demo_db)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "socialsell",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+            "--db",
+            str(demo_db),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         output, _ = process.communicate(timeout=60)

@@ -129,11 +129,6 @@ def test_close_calls_of_other_reps_or_contacts_are_not_duplicates(con):
     assert total(con)["dials"] == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: metrics 'calls' SQL counts `FILTER (WHERE duplicate)` after `WHERE NOT duplicate`, "
-    "so duplicate_calls_excluded is always 0",
-)
 def test_duplicate_calls_excluded_reports_the_dropped_copy(con):
     data = Data()
     data.call(PHONE_A, "2026-03-02 09:00:00", outcome="connected", source="calls.dialer")
@@ -363,11 +358,6 @@ def test_a_booked_call_without_a_calendar_meeting_is_a_meeting_of_its_own(con):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: resolve._rebuild_meetings reads booked calls from `touches`, not the de-duplicated "
-    "facts: the same booked call in a dialer and a CRM export makes two meetings",
-)
 def test_the_same_booked_call_in_two_exports_is_one_meeting(con):
     data = Data()
     data.call(PHONE_A, "2026-03-02 10:00:00", outcome="meeting_booked", duration_s=240, source="calls.dialer")
@@ -504,11 +494,6 @@ def test_a_thread_started_cold_stays_a_cold_episode_after_the_reply(con):
     assert all(value == 0 for value in groups.get("warm", {}).values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the 'messages' SQL groups by touch_facts.warm, not episode_warm: the rep's message after "
-    "the prospect's reply in a cold thread is counted as warm",
-)
 def test_messages_of_a_cold_thread_are_cold(con):
     data = Data()
     data.thread(LI_A, "2026-03-02 09:00", "oio", thread="t")
@@ -516,11 +501,6 @@ def test_messages_of_a_cold_thread_are_cold(con):
     assert by(con, "warm", "messages_sent") == {"cold": {"messages_sent": 2}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: under split, metrics 'attribution' gives each channel row its own warm "
-    "(NULL for channels without the last touch), so one meeting is counted in two warm groups",
-)
 def test_report_by_warm_sums_back_under_split_attribution(con):
     _one_call_three_messages(data := Data())
     data.load(con)

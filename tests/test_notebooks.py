@@ -70,8 +70,12 @@ def test_notebook_is_committed_without_outputs(path):
     notebook = _read(path)
     for number, cell in enumerate(notebook.cells, 1):
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} cell {number} has outputs"
-    assert "widgets" not in notebook.metadata, f"{path.name} carries saved widget state (data) in its metadata"
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"{path.name} cell {number} has outputs"
+            )
+    assert "widgets" not in notebook.metadata, (
+        f"{path.name} carries saved widget state (data) in its metadata"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=IDS)
@@ -80,12 +84,14 @@ def test_notebook_runs_against_the_demo_database(path, demo_db, monkeypatch):
     monkeypatch.setenv("SOCIALSELL_READ_ONLY", "1")
     notebook = _read(path)
     NotebookClient(
-        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     ).execute()  # raises CellExecutionError, with the traceback, if any cell fails
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for number, cell in enumerate(code, 1):
         stderr = [o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
-        assert not stderr, f"{path.name} code cell {number} wrote to stderr (shown on the dashboard): {stderr}"
+        assert not stderr, (
+            f"{path.name} code cell {number} wrote to stderr (a warning the dashboard should not raise): {stderr}"
+        )
     last = code[-1].outputs
     assert any(WIDGET_MIME in output.get("data", {}) for output in last), (
         f"{path.name}: the last cell should display the dashboard widget (app.container), got {last}"

@@ -83,11 +83,6 @@ def test_large_counts_use_the_pooled_z_test():
     assert result.verdict.startswith("B is really higher than A")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: stats._verdict names the higher group first but prints the rates in A, B order: "
-    "'B is really higher than A (15.0% vs 25.0%, …)'",
-)
 def test_a_distinguishable_verdict_prints_the_higher_rate_first():
     assert compare(30, 200, 50, 200).verdict == "B is really higher than A (25.0% vs 15.0%, p = 0.012)."
 

@@ -12,7 +12,6 @@ import duckdb
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
-from IPython.display import clear_output, display
 
 from socialsell import store
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
@@ -119,15 +118,13 @@ class Chart:
             **self.layout,
         )
         bundle = {"application/vnd.plotly.v1+json": json.loads(fig.to_json())}
-        with self.widget:
-            clear_output(wait=True)
-            display(bundle, raw=True)
+        # Set the outputs directly rather than capturing with `with output:` + clear_output: the capture
+        # path depends on the executing cell's message id and intermittently stalls Voilà pages.
+        self.widget.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
     def clear(self, message: str = "") -> None:
-        with self.widget:
-            clear_output(wait=True)
-            if message:
-                display(widgets.HTML(f'<div class="ss-empty">{html.escape(message)}</div>'))
+        data = {"text/html": f'<div class="ss-empty">{html.escape(message)}</div>'} if message else None
+        self.widget.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},) if data else ()
 
 
 class Filters:
