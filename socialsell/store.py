@@ -195,9 +195,12 @@ def _with_local_time(frame: pl.DataFrame, column: str, time_zone: str) -> pl.Dat
 
 def _prepare(table: str, frame: pl.DataFrame, import_id: str, config: Config) -> pl.DataFrame:
     frame = frame.with_columns(import_id=pl.lit(import_id))
-    time_column = {"touches": "occurred_at", "meetings": "starts_at"}.get(table)
-    if time_column:
-        frame = _with_local_time(conform(frame, table), time_column, config.time_zone)
+    if table == "touches":
+        frame = _with_local_time(conform(frame, table), "occurred_at", config.time_zone)
+    elif table == "meetings":
+        # Meetings count on the day they were booked (the start only when no booking time is known).
+        frame = conform(frame, table).with_columns(_day=pl.coalesce("booked_at", "starts_at"))
+        frame = _with_local_time(frame, "_day", config.time_zone).drop("_day")
     return conform(frame, table)
 
 

@@ -683,11 +683,6 @@ def test_week_groups_use_the_team_time_zone(con):
     assert by(con, "week", "dials") == {date(2026, 3, 2): {"dials": 1}, date(2026, 3, 9): {"dials": 1}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: meetings_unique.local_day/local_week come from starts_at; the README groups and filters "
-    "meetings by the day they were booked (the start only when no booking time is known)",
-)
 def test_meetings_are_grouped_by_the_day_they_were_booked(con):
     data = Data()
     data.meeting(MAIL_A, "2026-03-20 10:00", booked_at="2026-03-03 10:00")
