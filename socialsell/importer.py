@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from socialsell import store
 from socialsell.config import Config, Rep
@@ -84,7 +83,3 @@ def import_paths(
     finally:
         if own:
             con.close()
-
-
-def summaries_frame(summaries: list[store.ImportSummary]) -> pl.DataFrame:
-    return pl.DataFrame([s.__dict__ for s in summaries])

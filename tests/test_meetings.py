@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
 import pytest
+from meeting_support import CONFIG, MEETING_KEYS, rows, utc
 
 from socialsell import store
-from socialsell.config import Config
-from socialsell.schema import conform
 from socialsell.sources import Context, ImportError_, calendar, contacts, meetings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meetings"
-CONFIG = Config.from_dict(
-    {
-        "settings": {"region": "DE", "time_zone": "Europe/Berlin"},
-        "reps": {
-            "anna": {"name": "Anna Schmidt", "emails": ["anna.schmidt@nordlicht-software.de"]},
-            "jonas": {"name": "Jonas Weber", "emails": ["jonas.weber@nordlicht-software.de"]},
-        },
-    }
-)
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
-
-
-def _rows(parsed) -> list[dict]:
-    """The meetings rows as the store will see them (conform must accept the frame)."""
-    frame = parsed.tables["meetings"].with_columns(import_id=pl.lit("test"))
-    return conform(frame, "meetings").drop("import_id", "local_day", "local_week").to_dicts()
 
 
 def _meeting(**values) -> dict:
-    keys = ["rep_id", "starts_at", "ends_at", "booked_at", "status", "title", "origin", "contact_key",
-            "attendee_keys", "contact_name", "source", "source_id", "source_file", "source_row"]  # fmt: skip
+    keys = MEETING_KEYS
     return dict.fromkeys(keys) | values
 
 
@@ -101,7 +78,7 @@ HUBSPOT = [
 def test_hubspot_meetings_in_english_and_german(name, start_column):
     parsed = meetings.parse(FIXTURES / name, Context(CONFIG))
     lineage = {"origin": "crm", "source": "meetings.hubspot", "source_file": name}
-    assert _rows(parsed) == [m | lineage for m in HUBSPOT]
+    assert rows(parsed) == [m | lineage for m in HUBSPOT]
     assert parsed.format == "meetings.hubspot"
     assert parsed.rows_read == 7
     assert parsed.skipped == {}
@@ -150,7 +127,7 @@ CALENDLY_FILES = ["calendly_events.csv", "calendly_events_excel.csv", "calendly_
 @pytest.mark.parametrize("name", CALENDLY_FILES)
 def test_calendly_export_in_each_date_style(name):
     parsed = meetings.parse(FIXTURES / name, Context(CONFIG))
-    rows = _rows(parsed)
+    rows = rows(parsed)
     lineage = {"origin": "scheduler", "source": "meetings.calendly", "source_file": name}
     assert [r | {"source_id": None} for r in rows] == [m | lineage for m in CALENDLY]
     assert parsed.format == "meetings.calendly"
@@ -162,7 +139,7 @@ def test_calendly_export_in_each_date_style(name):
 
 def test_calendly_ids_are_the_same_in_every_export_of_the_same_events():
     ids = [
-        [r["source_id"] for r in _rows(meetings.parse(FIXTURES / n, Context(CONFIG)))] for n in CALENDLY_FILES
+        [r["source_id"] for r in rows(meetings.parse(FIXTURES / n, Context(CONFIG)))] for n in CALENDLY_FILES
     ]
     assert ids[0] == ids[1] == ids[2]
     assert len(set(ids[0])) == 4 and all(i.startswith("h:") for i in ids[0])
@@ -170,8 +147,8 @@ def test_calendly_ids_are_the_same_in_every_export_of_the_same_events():
 
 def test_times_without_offset_are_read_in_the_source_zone_and_offsets_are_kept():
     context = Context(CONFIG, time_zone="America/New_York")
-    naive = _rows(meetings.parse(FIXTURES / "calendly_events.csv", context))
-    with_offset = _rows(meetings.parse(FIXTURES / "calendly_events_iso.csv", context))
+    naive = rows(meetings.parse(FIXTURES / "calendly_events.csv", context))
+    with_offset = rows(meetings.parse(FIXTURES / "calendly_events_iso.csv", context))
     assert naive[0]["starts_at"] == utc(2026, 1, 22, 15, 0)  # 10:00 EST
     assert with_offset[0]["starts_at"] == utc(2026, 1, 22, 9, 0)  # 10:00+01:00
 
@@ -183,7 +160,7 @@ def test_rep_from_the_command_line_fills_rows_without_owner(tmp_path):
         "1,Demo,2026-01-22 10:00,Completed,\n"
         "2,Demo,2026-01-23 10:00,Completed,Jonas Weber\n"
     )
-    rows = _rows(meetings.parse(path, Context(CONFIG, rep="anna")))
+    rows = rows(meetings.parse(path, Context(CONFIG, rep="anna")))
     assert [(r["source_id"], r["rep_id"]) for r in rows] == [("1", "anna"), ("2", "jonas")]
 
 
@@ -203,7 +180,7 @@ def test_missing_or_unreadable_times_are_quarantined(tmp_path):
         (5, "unparseable booking time", "Create date"),
     ]
     # A portal's own outcome label is not guessed.
-    assert [(r["source_id"], r["status"]) for r in _rows(parsed)] == [("1", None)]
+    assert [(r["source_id"], r["status"]) for r in rows(parsed)] == [("1", None)]
 
 
 def test_missing_columns_fail_naming_them(tmp_path):
