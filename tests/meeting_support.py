@@ -28,7 +28,7 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def rows(parsed) -> list[dict]:
+def store_rows(parsed) -> list[dict]:
     """The meetings rows as the store will see them (conform must accept the frame)."""
     frame = parsed.tables["meetings"].with_columns(import_id=pl.lit("test"))
     return conform(frame, "meetings").drop("import_id", "local_day", "local_week").to_dicts()

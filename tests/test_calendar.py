@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from meeting_support import CONFIG, MEETING_KEYS, rows, utc
+from meeting_support import CONFIG, MEETING_KEYS, store_rows, utc
 
 from socialsell import store
 from socialsell.sources import Context, ImportError_, calendar, contacts, meetings
@@ -83,7 +83,7 @@ GOOGLE_SKIPPED = {
 def test_google_export():
     path = FIXTURES / "google_anna.ics"
     parsed = calendar.parse(path, Context(CONFIG))
-    assert rows(parsed) == [m | {"rep_id": "anna", "source_file": "google_anna.ics"} for m in GOOGLE]
+    assert store_rows(parsed) == [m | {"rep_id": "anna", "source_file": "google_anna.ics"} for m in GOOGLE]
     assert (parsed.format, parsed.rep_id, parsed.rows_read) == ("calendar.google", "anna", 11)
     assert parsed.skipped == GOOGLE_SKIPPED
     assert parsed.quarantined == []
@@ -92,7 +92,7 @@ def test_google_export():
 
 def test_floating_times_use_the_zone_given_on_the_command_line():
     parsed = calendar.parse(FIXTURES / "google_anna.ics", Context(CONFIG, time_zone="America/New_York"))
-    starts = {r["title"]: r["starts_at"] for r in rows(parsed)}
+    starts = {r["title"]: r["starts_at"] for r in store_rows(parsed)}
     assert starts["Telefonat Yilmaz Elektro"] == utc(2026, 2, 3, 20, 0)  # 15:00 EST
     assert starts["Kennenlernen Brauhaus Lenz"] == utc(2026, 1, 29, 14, 0)  # UTC stays UTC
     assert starts["Demo Nordlicht CRM, Angebot, nächste Schritte"] == utc(2026, 1, 22, 9, 0)  # TZID stays
@@ -128,7 +128,9 @@ OUTLOOK = [
 def test_outlook_export_with_bom_and_crlf():
     assert (FIXTURES / "outlook_jonas.ics").read_bytes().startswith(b"\xef\xbb\xbfBEGIN:VCALENDAR\r\n")
     parsed = calendar.parse(FIXTURES / "outlook_jonas.ics", Context(CONFIG))
-    assert rows(parsed) == [m | {"rep_id": "jonas", "source_file": "outlook_jonas.ics"} for m in OUTLOOK]
+    assert store_rows(parsed) == [
+        m | {"rep_id": "jonas", "source_file": "outlook_jonas.ics"} for m in OUTLOOK
+    ]
     assert (parsed.format, parsed.rep_id, parsed.rows_read) == ("calendar.outlook", "jonas", 5)
     assert parsed.skipped == {calendar.RECURRING_INTERNAL: 1, calendar.INTERNAL: 1}
 
@@ -141,13 +143,13 @@ def test_without_config_the_owner_is_the_address_on_most_events():
     ]
     # The owner's domain is internal even without a config: the stand-up with Anna stays skipped.
     assert parsed.skipped == {calendar.RECURRING_INTERNAL: 1, calendar.INTERNAL: 1}
-    assert {r["rep_id"] for r in rows(parsed)} == {"jonas-weber"}
+    assert {r["rep_id"] for r in store_rows(parsed)} == {"jonas-weber"}
 
 
 def test_rep_from_the_command_line_wins():
     parsed = calendar.parse(FIXTURES / "google_anna.ics", Context(CONFIG, rep="jonas"))
     assert parsed.rep_id == "jonas"
-    assert {r["rep_id"] for r in rows(parsed)} == {"jonas"}
+    assert {r["rep_id"] for r in store_rows(parsed)} == {"jonas"}
     assert parsed.skipped == GOOGLE_SKIPPED
 
 
@@ -198,7 +200,7 @@ def test_unreadable_events_are_quarantined_and_duplicates_keep_the_latest(tmp_pa
         (15, "unparseable booking time (CREATED)"),
     ]
     assert parsed.quarantined[0].raw.startswith("BEGIN:VEVENT\nUID:a\nDTSTART:2026-02-30 10:00")
-    assert [(r["source_id"], r["title"], r["source_row"]) for r in rows(parsed)] == [("d", "neu", 21)]
+    assert [(r["source_id"], r["title"], r["source_row"]) for r in store_rows(parsed)] == [("d", "neu", 21)]
     assert parsed.skipped == {calendar.DUPLICATE: 1}
     assert parsed.format == "calendar.apple"
 
@@ -210,7 +212,7 @@ def test_a_changed_occurrence_of_a_series_with_a_customer_gets_its_own_id(tmp_pa
         f"UID:series\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260119T170000\r\n"
         f"DTSTART;TZID=Europe/Berlin:20260120T170000\r\n{SABINE}",
     )
-    rows = rows(calendar.parse(path, Context(CONFIG)))
+    rows = store_rows(calendar.parse(path, Context(CONFIG)))
     assert [(r["source_id"], r["starts_at"]) for r in rows] == [
         ("series", utc(2026, 1, 12, 16, 0)),
         ("series#20260119T160000Z", utc(2026, 1, 20, 16, 0)),
@@ -227,7 +229,9 @@ def test_a_free_mail_owner_does_not_make_everyone_at_that_provider_internal(tmp_
         calendar_name="tom.freelancer@gmail.com",
     )
     parsed = calendar.parse(path, Context())
-    assert [(r["source_id"], r["contact_key"]) for r in rows(parsed)] == [("x", "mail:kim.nguyen@gmail.com")]
+    assert [(r["source_id"], r["contact_key"]) for r in store_rows(parsed)] == [
+        ("x", "mail:kim.nguyen@gmail.com")
+    ]
     assert parsed.skipped == {calendar.INTERNAL: 1}
     assert parsed.rep_id == "tom-freelancer"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from meeting_support import CONFIG, MEETING_KEYS, rows, utc
+from meeting_support import CONFIG, MEETING_KEYS, store_rows, utc
 
 from socialsell import store
 from socialsell.sources import Context, ImportError_, calendar, contacts, meetings
@@ -78,7 +78,7 @@ HUBSPOT = [
 def test_hubspot_meetings_in_english_and_german(name, start_column):
     parsed = meetings.parse(FIXTURES / name, Context(CONFIG))
     lineage = {"origin": "crm", "source": "meetings.hubspot", "source_file": name}
-    assert rows(parsed) == [m | lineage for m in HUBSPOT]
+    assert store_rows(parsed) == [m | lineage for m in HUBSPOT]
     assert parsed.format == "meetings.hubspot"
     assert parsed.rows_read == 7
     assert parsed.skipped == {}
@@ -127,7 +127,7 @@ CALENDLY_FILES = ["calendly_events.csv", "calendly_events_excel.csv", "calendly_
 @pytest.mark.parametrize("name", CALENDLY_FILES)
 def test_calendly_export_in_each_date_style(name):
     parsed = meetings.parse(FIXTURES / name, Context(CONFIG))
-    rows = rows(parsed)
+    rows = store_rows(parsed)
     lineage = {"origin": "scheduler", "source": "meetings.calendly", "source_file": name}
     assert [r | {"source_id": None} for r in rows] == [m | lineage for m in CALENDLY]
     assert parsed.format == "meetings.calendly"
@@ -139,7 +139,8 @@ def test_calendly_export_in_each_date_style(name):
 
 def test_calendly_ids_are_the_same_in_every_export_of_the_same_events():
     ids = [
-        [r["source_id"] for r in rows(meetings.parse(FIXTURES / n, Context(CONFIG)))] for n in CALENDLY_FILES
+        [r["source_id"] for r in store_rows(meetings.parse(FIXTURES / n, Context(CONFIG)))]
+        for n in CALENDLY_FILES
     ]
     assert ids[0] == ids[1] == ids[2]
     assert len(set(ids[0])) == 4 and all(i.startswith("h:") for i in ids[0])
@@ -147,8 +148,8 @@ def test_calendly_ids_are_the_same_in_every_export_of_the_same_events():
 
 def test_times_without_offset_are_read_in_the_source_zone_and_offsets_are_kept():
     context = Context(CONFIG, time_zone="America/New_York")
-    naive = rows(meetings.parse(FIXTURES / "calendly_events.csv", context))
-    with_offset = rows(meetings.parse(FIXTURES / "calendly_events_iso.csv", context))
+    naive = store_rows(meetings.parse(FIXTURES / "calendly_events.csv", context))
+    with_offset = store_rows(meetings.parse(FIXTURES / "calendly_events_iso.csv", context))
     assert naive[0]["starts_at"] == utc(2026, 1, 22, 15, 0)  # 10:00 EST
     assert with_offset[0]["starts_at"] == utc(2026, 1, 22, 9, 0)  # 10:00+01:00
 
@@ -160,7 +161,7 @@ def test_rep_from_the_command_line_fills_rows_without_owner(tmp_path):
         "1,Demo,2026-01-22 10:00,Completed,\n"
         "2,Demo,2026-01-23 10:00,Completed,Jonas Weber\n"
     )
-    rows = rows(meetings.parse(path, Context(CONFIG, rep="anna")))
+    rows = store_rows(meetings.parse(path, Context(CONFIG, rep="anna")))
     assert [(r["source_id"], r["rep_id"]) for r in rows] == [("1", "anna"), ("2", "jonas")]
 
 
@@ -180,7 +181,7 @@ def test_missing_or_unreadable_times_are_quarantined(tmp_path):
         (5, "unparseable booking time", "Create date"),
     ]
     # A portal's own outcome label is not guessed.
-    assert [(r["source_id"], r["status"]) for r in rows(parsed)] == [("1", None)]
+    assert [(r["source_id"], r["status"]) for r in store_rows(parsed)] == [("1", None)]
 
 
 def test_missing_columns_fail_naming_them(tmp_path):
