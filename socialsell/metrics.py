@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from socialsell.definitions import Definitions
-from socialsell.stats import Comparison, compare, shrink, wilson_exprs
+from socialsell.stats import Comparison, compare, poisson_exprs, shrink, shrink_yields, wilson_exprs
 
 __all__ = [
     "DIMENSIONS",
@@ -22,6 +22,7 @@ __all__ = [
     "compare_groups",
     "heatmap",
     "ranking",
+    "rate_exprs",
     "report",
 ]
 
@@ -204,11 +205,11 @@ def report(con: duckdb.DuckDBPyConnection, d: Definitions | None = None, by: str
     counts = activity(con, d, by)
     rates = counts.with_columns(
         *wilson_exprs("connects", "dials", "connect_rate_pct"),
-        *wilson_exprs("meetings_from_calls", "dials", "meetings_per_100_dials"),
-        *wilson_exprs("meetings_from_calls", "connects", "meetings_per_100_connects"),
+        *poisson_exprs("meetings_from_calls", "dials", "meetings_per_100_dials"),
+        *poisson_exprs("meetings_from_calls", "connects", "meetings_per_100_connects"),
         *wilson_exprs("booked_on_call", "dials", "booked_on_call_per_100_dials"),
         *wilson_exprs("replied", "outreach", "reply_rate_pct"),
-        *wilson_exprs("meetings_from_social", "conversations", "meetings_per_100_conversations"),
+        *poisson_exprs("meetings_from_social", "conversations", "meetings_per_100_conversations"),
         *wilson_exprs("invitations_accepted", "invitations_sent", "acceptance_rate_pct"),
     )
     call_hours = (pl.col("talk_s").cast(pl.Float64) + pl.col("dials") * d.dial_overhead_s) / 3600
@@ -247,15 +248,22 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
     return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator))
 
 
-# Rates a coach can compare or rank: name → (successes column, trials column, unit of the trials).
+# Rates a coach can compare or rank: name → (successes column, trials column, unit of the trials, kind).
+# A "yield" counts events per unit of exposure and may exceed 100 per 100 (see socialsell.stats).
 RATES = {
-    "meetings_per_100_dials": ("meetings_from_calls", "dials", "dials"),
-    "meetings_per_100_connects": ("meetings_from_calls", "connects", "connects"),
-    "connect_rate_pct": ("connects", "dials", "dials"),
-    "reply_rate_pct": ("replied", "outreach", "outreach threads"),
-    "meetings_per_100_conversations": ("meetings_from_social", "conversations", "conversations"),
-    "acceptance_rate_pct": ("invitations_accepted", "invitations_sent", "invitations"),
+    "meetings_per_100_dials": ("meetings_from_calls", "dials", "dials", "yield"),
+    "meetings_per_100_connects": ("meetings_from_calls", "connects", "connects", "yield"),
+    "connect_rate_pct": ("connects", "dials", "dials", "proportion"),
+    "reply_rate_pct": ("replied", "outreach", "outreach threads", "proportion"),
+    "meetings_per_100_conversations": ("meetings_from_social", "conversations", "conversations", "yield"),
+    "acceptance_rate_pct": ("invitations_accepted", "invitations_sent", "invitations", "proportion"),
 }
+
+
+def rate_exprs(rate: str) -> list[pl.Expr]:
+    """The rate, per 100, with the 95 % interval its kind calls for (Wilson or exact Poisson)."""
+    successes, trials, _, kind = RATES[rate]
+    return (poisson_exprs if kind == "yield" else wilson_exprs)(successes, trials, rate)
 
 
 def compare_groups(
@@ -268,14 +276,14 @@ def compare_groups(
 ) -> Comparison:
     """Compare one rate between two groups (two reps, two teams, warm vs cold) with a verdict."""
     d = d or Definitions()
-    successes, trials, unit = RATES[rate]
+    successes, trials, unit, kind = RATES[rate]
     counts = activity(con, d, by)
     rows = {g: counts.filter(pl.col("group") == g) for g in (a, b)}
     for group, row in rows.items():
         if not len(row):
             raise KeyError(f"no {by} {group!r}; known: {', '.join(counts['group'].cast(pl.String))}")
     (ka, na), (kb, nb) = ((rows[g][successes][0], rows[g][trials][0]) for g in (a, b))
-    return compare(ka, na, kb, nb, label_a=a, label_b=b, unit=unit, min_trials=d.min_sample)
+    return compare(ka, na, kb, nb, label_a=a, label_b=b, unit=unit, min_trials=d.min_sample, kind=kind)
 
 
 def ranking(
@@ -284,17 +292,21 @@ def ranking(
     d: Definitions | None = None,
     by: str = "rep",
 ) -> pl.DataFrame:
-    """Groups ranked by their empirical-Bayes (beta-binomial) rate, shrunk toward the pooled rate,
-    with the raw rate, its interval and a small-sample flag beside it."""
+    """Groups ranked by their empirical-Bayes rate (beta-binomial for proportions, gamma-Poisson for
+    yields), shrunk toward the pooled rate, with the raw rate, its interval and a small-sample flag."""
     d = d or Definitions()
-    successes, trials, _ = RATES[rate]
+    successes, trials, _, kind = RATES[rate]
     counts = activity(con, d, by).select("group", successes, trials)
-    shrunk, alpha, beta = shrink(counts[successes], counts[trials])
+    if kind == "yield":
+        shrunk, prior_mean, _ = shrink_yields(counts[successes], counts[trials])
+    else:
+        shrunk, alpha, beta = shrink(counts[successes], counts[trials])
+        prior_mean = alpha / (alpha + beta) if alpha + beta else None
     return (
         counts.with_columns(
-            *wilson_exprs(successes, trials, rate),
+            *rate_exprs(rate),
             shrunk=shrunk * 100,
-            prior_mean=pl.lit(100 * alpha / (alpha + beta) if alpha + beta else None, dtype=pl.Float64),
+            prior_mean=pl.lit(100 * prior_mean if prior_mean is not None else None, dtype=pl.Float64),
             small_sample=pl.col(trials) < d.min_sample,
         )
         .rename({"shrunk": f"{rate}_shrunk", "group": by})

@@ -71,7 +71,7 @@ def headline_table(frame: pl.DataFrame, d: Definitions, by: str) -> Table:
     base = baseline(d.baseline_id)
     title = (
         f"Calls vs social selling by {by} — {d.attribution_rule.replace('_', ' ')} attribution, "
-        f"{d.attribution_window_days}-day window; rates with Wilson 95 % intervals"
+        f"{d.attribution_window_days}-day window; 95 % intervals (Wilson; exact Poisson for meeting yields)"
     )
     table = Table(title=title, caption=_caption(base, d), caption_justify="left")
     columns = [

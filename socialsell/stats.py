@@ -1,4 +1,13 @@
-"""Honest comparisons: Wilson intervals, two-proportion tests with a verdict, empirical-Bayes shrinkage."""
+"""Honest comparisons: intervals, tests with a plain-language verdict, empirical-Bayes shrinkage.
+
+Two kinds of rate, each with its own statistics:
+- a *proportion* (connects per dial, replies per outreach thread): at most one success per trial, so
+  Wilson score intervals, Fisher's exact / two-proportion z-tests and beta-binomial shrinkage;
+- a *yield* (meetings per 100 dials, per 100 connects, per 100 conversations): events per unit of
+  exposure that can exceed 100 (two meetings after one call, meetings credited to a voicemail that
+  was the last touch), so exact Poisson (Garwood) intervals, the conditional binomial test of two
+  Poisson rates and gamma-Poisson shrinkage.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,20 @@ from dataclasses import dataclass
 import polars as pl
 from scipy import stats as scipy_stats
 
-__all__ = ["Comparison", "compare", "shrink", "wilson", "wilson_exprs"]
+__all__ = [
+    "KINDS",
+    "Comparison",
+    "compare",
+    "poisson",
+    "poisson_exprs",
+    "shrink",
+    "shrink_yields",
+    "wilson",
+    "wilson_exprs",
+]
 
 Z95 = 1.959963984540054
+KINDS = ("proportion", "yield")
 
 
 def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float | None, float | None]:
@@ -40,6 +60,35 @@ def wilson_exprs(successes: str, trials: str, name: str, scale: float = 100.0) -
     ]
 
 
+def poisson(events: float, exposure: float) -> tuple[float | None, float | None]:
+    """Exact (Garwood) 95 % interval of a Poisson rate `events / exposure`; fractional events (split
+    attribution credit) use the gamma quantiles continuously. (None, None) without exposure."""
+    if exposure <= 0:
+        return None, None
+    low = scipy_stats.gamma.ppf(0.025, events) / exposure if events > 0 else 0.0
+    return float(low), float(scipy_stats.gamma.ppf(0.975, events + 1) / exposure)
+
+
+def poisson_exprs(events: str, exposure: str, name: str, scale: float = 100.0) -> list[pl.Expr]:
+    """Polars expressions for `name` (events per `scale` units of exposure) and its exact Poisson
+    95 % bounds `name_low`/`name_high`; unlike a proportion the rate may exceed `scale`."""
+    k, n = pl.col(events).cast(pl.Float64), pl.col(exposure).cast(pl.Float64)
+    valid = n > 0
+
+    def quantile(q: float, shift: float) -> pl.Expr:
+        return k.map_batches(
+            lambda s: pl.Series(scipy_stats.gamma.ppf(q, s.fill_null(0).to_numpy() + shift)),
+            return_dtype=pl.Float64,
+        )
+
+    low = pl.when(k > 0).then(quantile(0.025, 0.0)).otherwise(0.0)
+    return [
+        pl.when(valid).then(k / n * scale).alias(name),
+        pl.when(valid).then(low / n * scale).alias(f"{name}_low"),
+        pl.when(valid).then(quantile(0.975, 1.0) / n * scale).alias(f"{name}_high"),
+    ]
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Two proportions compared: the test used, its p-value and a sentence a coach can act on."""
@@ -54,56 +103,98 @@ class Comparison:
 
 def compare(
     k_a: float,
-    n_a: int,
+    n_a: float,
     k_b: float,
-    n_b: int,
+    n_b: float,
     *,
     label_a: str = "A",
     label_b: str = "B",
     unit: str = "trials",
     min_trials: int = 30,
     alpha: float = 0.05,
+    kind: str = "proportion",
 ) -> Comparison:
-    """Two-proportion comparison: Fisher's exact test when any expected cell is below 5, else the
-    pooled z-test. Fractional successes (split attribution credit) are rounded for the test."""
+    """Compare two rates and say in plain words whether the difference is real.
+
+    A proportion (`kind="proportion"`) uses Fisher's exact test when any expected cell is below 5,
+    else the pooled two-proportion z-test. A yield (`kind="yield"`: events per exposure, may exceed
+    one per trial) uses the exact conditional test of two Poisson rates: given k_a + k_b events,
+    k_a is binomial with p = n_a / (n_a + n_b) if the rates are equal. Fractional events (split
+    attribution credit) are rounded for the test only.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind {kind!r}: use one of {', '.join(KINDS)}")
     if n_a <= 0 or n_b <= 0:
         missing = label_a if n_a <= 0 else label_b
         return Comparison(
             None, None, None, "none", False, f"No {unit} for {missing} yet: nothing to compare."
         )
-    ka, kb = round(k_a), round(k_b)
     ra, rb = k_a / n_a, k_b / n_b
-    pooled = (ka + kb) / (n_a + n_b)
-    expected = [n_a * pooled, n_a * (1 - pooled), n_b * pooled, n_b * (1 - pooled)]
-    if min(expected) < 5:
-        _, p_value = scipy_stats.fisher_exact([[ka, n_a - ka], [kb, n_b - kb]])
-        test = "Fisher exact"
-    else:
-        se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-        z = (ra - rb) / se if se > 0 else 0.0
-        p_value = 2 * (1 - scipy_stats.norm.cdf(abs(z)))
-        test = "two-proportion z-test"
+    test, p_value = (_poisson_test if kind == "yield" else _proportion_test)(round(k_a), n_a, round(k_b), n_b)
     distinguishable = bool(p_value < alpha)
-    return Comparison(
-        ra,
-        rb,
-        float(p_value),
-        test,
-        distinguishable,
-        _verdict(ra, rb, n_a, n_b, p_value, distinguishable, label_a, label_b, unit, min_trials),
-    )
-
-
-def _verdict(ra, rb, n_a, n_b, p_value, distinguishable, label_a, label_b, unit, min_trials) -> str:
     small = [
         f"{label} has only {n:,} {unit}" for label, n in ((label_a, n_a), (label_b, n_b)) if n < min_trials
     ]
+    shown = (lambda r: f"{100 * r:.1f} per 100 {unit}") if kind == "yield" else (lambda r: f"{r:.1%}")
+    verdict = _verdict(((label_a, ra), (label_b, rb)), p_value, distinguishable, small, shown)
+    return Comparison(ra, rb, float(p_value), test, distinguishable, verdict)
+
+
+def _proportion_test(ka: int, n_a: float, kb: int, n_b: float) -> tuple[str, float]:
+    pooled = (ka + kb) / (n_a + n_b)
+    expected = [n_a * pooled, n_a * (1 - pooled), n_b * pooled, n_b * (1 - pooled)]
+    if min(expected) < 5:
+        table = [[ka, round(n_a) - ka], [kb, round(n_b) - kb]]
+        return "Fisher exact", float(scipy_stats.fisher_exact(table)[1])
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    z = (ka / n_a - kb / n_b) / se if se > 0 else 0.0
+    return "two-proportion z-test", float(2 * (1 - scipy_stats.norm.cdf(abs(z))))
+
+
+def _poisson_test(ka: int, n_a: float, kb: int, n_b: float) -> tuple[str, float]:
+    if ka + kb == 0:
+        return "exact Poisson rate test", 1.0
+    result = scipy_stats.binomtest(ka, ka + kb, n_a / (n_a + n_b))
+    return "exact Poisson rate test", float(result.pvalue)
+
+
+def _verdict(rates, p_value, distinguishable, small, shown) -> str:
+    (label_a, ra), (label_b, rb) = rates
     if distinguishable:
-        (higher, r_high), (lower, r_low) = sorted(((label_a, ra), (label_b, rb)), key=lambda x: -x[1])
-        sentence = f"{higher} is really higher than {lower} ({r_high:.1%} vs {r_low:.1%}, p = {p_value:.3f})."
+        (higher, r_high), (lower, r_low) = sorted(rates, key=lambda x: -x[1])
+        sentence = (
+            f"{higher} is really higher than {lower} ({shown(r_high)} vs {shown(r_low)}, p = {p_value:.3f})."
+        )
         return sentence + (f" Careful: {'; '.join(small)}." if small else "")
-    sentence = f"Not distinguishable yet: {label_a} {ra:.1%} vs {label_b} {rb:.1%} (p = {p_value:.2f})"
+    sentence = f"Not distinguishable yet: {label_a} {shown(ra)} vs {label_b} {shown(rb)} (p = {p_value:.2f})"
     return sentence + (f"; {'; '.join(small)}." if small else "; the difference may be noise.")
+
+
+def shrink_yields(events: pl.Series, exposure: pl.Series) -> tuple[pl.Series, float, float]:
+    """Empirical-Bayes (gamma-Poisson) yields: each group's events per unit of exposure pulled toward
+    the pooled yield, the less exposure the more. Prior Gamma(shape, rate) by the method of moments.
+
+    Returns (shrunk yields, prior mean, prior strength in units of exposure). With fewer than two
+    groups with exposure, a moderate prior (strength 10) is used.
+    """
+    k = events.cast(pl.Float64).to_list()
+    n = exposure.cast(pl.Float64).to_list()
+    rows = [(ki, ni) for ki, ni in zip(k, n, strict=True) if ni and ni > 0]
+    if not rows:
+        return pl.Series([None] * len(k), dtype=pl.Float64), 0.0, 0.0
+    total = sum(r[1] for r in rows)
+    pooled = sum(r[0] for r in rows) / total
+    strength = 10.0
+    if len(rows) >= 2 and pooled > 0:
+        variance = sum(ni * (ki / ni - pooled) ** 2 for ki, ni in rows) / total
+        noise = pooled * len(rows) / total  # Poisson: var(k/n) = rate/n, averaged with weights n
+        between = max(variance - noise, 1e-9)
+        strength = min(max(pooled / between, 1.0), 1e7)
+    shrunk = [
+        ((ki + pooled * strength) / (ni + strength)) if ni and ni > 0 else None
+        for ki, ni in zip(k, n, strict=True)
+    ]
+    return pl.Series(shrunk, dtype=pl.Float64), pooled, strength
 
 
 def shrink(successes: pl.Series, trials: pl.Series) -> tuple[pl.Series, float, float]:

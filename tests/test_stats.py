@@ -1,5 +1,6 @@
 """Honest statistics, pinned to hand numbers and published references: Wilson intervals, the
-Fisher / z-test choice and its verdict, empirical-Bayes shrinkage, baseline flagging."""
+Fisher / z-test choice and its verdict, exact Poisson intervals and tests for yields, empirical-Bayes
+shrinkage, baseline flagging."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from scipy import stats as scipy_stats
 
 from socialsell.definitions import baseline
 from socialsell.reporting import baseline_check
-from socialsell.stats import Z95, compare, shrink, wilson, wilson_exprs
+from socialsell.stats import Z95, compare, poisson, poisson_exprs, shrink, shrink_yields, wilson, wilson_exprs
 
 # --- Wilson ------------------------------------------------------------------------------------
 
@@ -106,6 +107,64 @@ def test_fractional_split_credit_is_rounded_for_the_test_only():
     result = compare(2.5, 50, 1.25, 50)
     assert (result.rate_a, result.rate_b) == (0.05, 0.025)
     assert result.p_value == pytest.approx(scipy_stats.fisher_exact([[2, 48], [1, 49]])[1])
+
+
+# --- yields: exact Poisson intervals, the conditional rate test, gamma-Poisson shrinkage ---------------
+
+
+@pytest.mark.parametrize(
+    ("events", "low", "high"),
+    # Garwood's exact 95 % limits for a Poisson count (published tables, e.g. Ulm 1990).
+    [(0, 0.0, 3.689), (1, 0.0253, 5.572), (2, 0.2422, 7.225), (10, 4.795, 18.39)],
+)
+def test_poisson_interval_matches_published_garwood_limits(events, low, high):
+    got_low, got_high = poisson(events, 1)
+    assert (got_low, got_high) == (pytest.approx(low, abs=1e-3), pytest.approx(high, abs=1e-2))
+
+
+def test_poisson_exprs_allow_yields_above_100_per_100():
+    frame = pl.DataFrame({"meetings": [2.0, 0.0, 1.5], "dials": [1, 0, 100]})
+    out = frame.select(poisson_exprs("meetings", "dials", "per_100"))
+    assert out["per_100"].to_list() == [200.0, None, 1.5]
+    assert out["per_100_low"][0] == pytest.approx(24.22, abs=0.01)
+    assert out["per_100_high"][0] == pytest.approx(722.5, abs=0.1)
+    assert out["per_100_low"][2] < 1.5 < out["per_100_high"][2]  # fractional split credit
+
+
+def test_yields_are_compared_with_the_exact_poisson_rate_test():
+    # 3 meetings from 1 dial vs 2 from 100: given 5 meetings, P(≥3 land on the 1/101 share) is tiny.
+    result = compare(3, 1, 2, 100, label_a="anna", label_b="ben", unit="dials", kind="yield")
+    assert result.test == "exact Poisson rate test"
+    assert result.p_value == pytest.approx(scipy_stats.binomtest(3, 5, 1 / 101).pvalue)
+    assert result.distinguishable
+    assert result.verdict.startswith("anna is really higher than ben (300.0 per 100 dials vs 2.0 per 100")
+
+
+def test_equal_yields_are_not_distinguishable():
+    result = compare(5, 200, 10, 400, kind="yield", unit="dials", min_trials=30)
+    assert result.p_value == pytest.approx(1.0)
+    assert "may be noise" in result.verdict
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="kind 'ratio'"):
+        compare(1, 2, 1, 2, kind="ratio")
+
+
+def test_yield_shrinkage_pulls_a_lucky_small_sample_toward_the_pool():
+    # Pooled 92/303 ≈ 0.3036 meetings per conversation. Method of moments: exposure-weighted variance
+    # of the yields 2.3985 / 303 = 0.007916, Poisson noise 0.3036 × 4 / 303 = 0.004008, between
+    # 0.003908 ⇒ prior strength 0.3036 / 0.003908 ≈ 77.65 conversations. 2 from 3 shrinks to
+    # (2 + 0.3036 × 77.65) / 80.65 ≈ 0.317, below 40 from 100 at (40 + 23.58) / 177.65 ≈ 0.358.
+    shrunk, prior_mean, strength = shrink_yields(pl.Series([2, 40, 20, 30]), pl.Series([3, 100, 100, 100]))
+    assert prior_mean == pytest.approx(92 / 303)
+    assert strength == pytest.approx(77.65, abs=0.01)
+    assert shrunk.to_list() == pytest.approx([0.3171, 0.3579, 0.2453, 0.3016], abs=1e-4)
+
+
+def test_yield_shrinkage_without_exposure_or_events():
+    shrunk, _, _ = shrink_yields(pl.Series([0, 0]), pl.Series([0, 10]))
+    assert shrunk.to_list() == [None, 0.0]
 
 
 # --- shrink: empirical-Bayes beta-binomial ---------------------------------------------------------
