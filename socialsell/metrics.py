@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from socialsell import rollups
 from socialsell.definitions import Definitions
 from socialsell.stats import Comparison, compare, poisson_exprs, shrink, shrink_yields, wilson_exprs
 
@@ -86,44 +87,66 @@ METRIC_SQL: dict[str, str] = {
             FROM meetings_unique mu LEFT JOIN reps r USING (rep_id)
             WHERE mu.status <> 'cancelled' {dates}
         ),
-        candidates AS (
-            SELECT m.meeting_id, f.channel, f.occurred_at,
-                   row_number() OVER (PARTITION BY m.meeting_id
-                                      ORDER BY f.occurred_at DESC, f.channel, f.source, f.source_id) AS from_last,
-                   row_number() OVER (PARTITION BY m.meeting_id
-                                      ORDER BY f.occurred_at, f.channel, f.source, f.source_id) AS from_first,
-                   count(*) OVER (PARTITION BY m.meeting_id) AS touches,
-                   -- warm or cold is the meeting's: as of its last touch (a thread: as of its start)
-                   first_value(f.episode_warm) OVER (PARTITION BY m.meeting_id
-                       ORDER BY f.occurred_at DESC, f.channel, f.source, f.source_id) AS warm
-            FROM m JOIN touch_facts f
-              ON f.rep_id = m.rep_id AND f.contact_id = m.contact_id
-             AND f.occurred_at BETWEEN m.ref - INTERVAL {window_days} DAY AND m.ref
-            WHERE m.booked_by_call IS NULL AND NOT f.duplicate
-              AND ((f.kind = 'call' AND f.direction = 'outbound') OR f.kind IN ('message', 'invitation'))
+        -- Per (meeting, channel): touches and the channel's last and first touch as sort keys
+        -- (latest first / earliest first; ties broken by channel, source, source_id).
+        per_channel AS (
+            SELECT m.meeting_id, f.channel, count(*) AS touches,
+                   min((-epoch_us(f.occurred_at), f.channel, f.source, f.source_id)) AS last_key,
+                   arg_min(f.episode_warm, (-epoch_us(f.occurred_at), f.channel, f.source, f.source_id))
+                       AS last_warm,
+                   min((epoch_us(f.occurred_at), f.channel, f.source, f.source_id)) AS first_key
+            {candidate_join}
+            GROUP BY ALL
+        ),
+        -- warm or cold is the meeting's: as of its last touch (a thread: as of its start)
+        per_meeting AS (
+            SELECT meeting_id, sum(touches) AS touches, arg_min(channel, last_key) AS last_channel,
+                   arg_min(channel, first_key) AS first_channel, arg_min(last_warm, last_key) AS warm,
+                   min(channel) AS min_channel
+            FROM per_channel GROUP BY meeting_id
         ),
         credit AS (
-            SELECT m.meeting_id, 'phone' AS channel, 1.0 AS credit, b.warm, 'booked on call' AS how
-            FROM m LEFT JOIN (SELECT source || ':' || source_id AS call, episode_warm AS warm FROM touch_facts
-                              WHERE outcome = 'meeting_booked' AND NOT duplicate) b ON b.call = m.booked_by_call
-            WHERE m.booked_by_call IS NOT NULL
+            SELECT m.meeting_id, 'phone' AS channel, 1.0 AS credit, b.warm, 'booked on call' AS how,
+                   true AS meeting_row
+            FROM m LEFT JOIN {booking_calls} WHERE m.booked_by_call IS NOT NULL
             UNION ALL
-            SELECT meeting_id, channel, {credit_expr} AS credit,
-                   any_value(warm) AS warm, '{rule}' AS how
-            FROM candidates WHERE {candidate_filter} GROUP BY meeting_id, channel
+            {credit}
         )
         SELECT m.meeting_id, m.rep_id, m.team, m.contact_id, m.starts_at, m.booked_at, m.status, m.origin,
                m.local_day, m.local_week, coalesce(c.channel, 'unattributed') AS channel,
                coalesce(c.credit, 1.0)::DOUBLE AS credit, c.warm, coalesce(c.how, 'no touch in window') AS how,
                m.status IN ('completed') OR (m.status = 'scheduled' AND m.starts_at < now()) AS held,
-               m.booked_by_call
+               m.booked_by_call, coalesce(c.meeting_row, true) AS meeting_row
         FROM m LEFT JOIN credit c USING (meeting_id)""",
 }
 
+# Where attribution finds a meeting's candidate touches and its booking call: straight from touch_facts,
+# or from the precomputed `meeting_touches` (socialsell.rollups) when it covers the window.
+_CANDIDATES = {
+    "touch_facts": (
+        """FROM m JOIN touch_facts f
+              ON f.rep_id = m.rep_id AND f.contact_id = m.contact_id
+             AND f.occurred_at BETWEEN m.ref - INTERVAL {window_days} DAY AND m.ref
+            WHERE m.booked_by_call IS NULL AND NOT f.duplicate
+              AND ((f.kind = 'call' AND f.direction = 'outbound') OR f.kind IN ('message', 'invitation'))""",
+        """(SELECT source || ':' || source_id AS call, episode_warm AS warm FROM touch_facts
+                              WHERE outcome = 'meeting_booked' AND NOT duplicate) b ON b.call = m.booked_by_call""",
+    ),
+    "meeting_touches": (
+        """FROM m JOIN meeting_touches f
+              ON f.meeting_id = m.meeting_id AND NOT f.booking_call
+             AND f.occurred_at >= m.ref - INTERVAL {window_days} DAY""",
+        """(SELECT meeting_id, episode_warm AS warm FROM meeting_touches WHERE booking_call) b
+                 ON b.meeting_id = m.meeting_id""",
+    ),
+}
+
 _RULES = {
-    "last_touch": ("1.0", "from_last = 1"),
-    "first_touch": ("1.0", "from_first = 1"),
-    "split": ("count(*)::DOUBLE / any_value(touches)", "true"),
+    "last_touch": "SELECT meeting_id, last_channel, 1.0, warm, 'last_touch', true FROM per_meeting",
+    "first_touch": "SELECT meeting_id, first_channel, 1.0, warm, 'first_touch', true FROM per_meeting",
+    "split": """SELECT meeting_id, pc.channel, pc.touches / pm.touches, pm.warm, 'split',
+                   pc.channel = pm.min_channel
+            FROM per_channel pc JOIN per_meeting pm USING (meeting_id)""",
 }
 
 
@@ -145,52 +168,73 @@ def _scope(d: Definitions, day: str = "local_day", prefix: str = "") -> str:
     return " ".join(parts)
 
 
-def _sql(name: str, d: Definitions, dim: str = "total") -> str:
-    credit, candidate_filter = _RULES[d.attribution_rule]
+def _sql(name: str, d: Definitions, dim: str = "total", fast: tuple[bool, bool] = (False, False)) -> str:
+    """The named metric's SQL for `d` and grouping `dim`; `fast` = rollups.covers(con, d)."""
     dates = _scope(d, prefix="mu." if name == "attribution" else "")
-    return METRIC_SQL[name].format(
+    template = rollups.ROLLUP_SQL[name] if fast[0] and name in rollups.ROLLUP_SQL else METRIC_SQL[name]
+    candidate_join, booking_calls = _CANDIDATES["meeting_touches" if fast[1] else "touch_facts"]
+    return template.format(
+        candidate_join=candidate_join.format(window_days=int(d.attribution_window_days)),
+        booking_calls=booking_calls,
         dim=DIMENSIONS[dim],
         dates=dates,
         connect_min_talk_s=int(d.connect_min_talk_s),
         min_each_way=int(d.conversation_min_each_way),
-        window_days=int(d.attribution_window_days),
-        credit_expr=credit,
-        candidate_filter=candidate_filter,
-        rule=d.attribution_rule,
+        credit=_RULES[d.attribution_rule],
     )
 
 
 def heatmap(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> pl.DataFrame:
     """Outbound dials and messages by local weekday (1 = Monday … 7) and hour."""
-    return con.sql(_sql("heatmap", d or Definitions())).pl()
+    d = d or Definitions()
+    return con.sql(_sql("heatmap", d, fast=rollups.covers(con, d))).pl()
 
 
 def attribution(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> pl.DataFrame:
     """One row per (meeting, credited channel): channel phone / linkedin / unattributed, credit
-    (1 for last/first touch; a fraction under `split`), warm, how it was attributed, held."""
-    return con.sql(_sql("attribution", d or Definitions())).pl()
+    (1 for last/first touch; a fraction under `split`), warm, how it was attributed, held, and
+    `meeting_row` (true on exactly one row per meeting, so counting meetings needs no DISTINCT)."""
+    d = d or Definitions()
+    return con.sql(_sql("attribution", d, fast=rollups.covers(con, d))).pl()
 
 
-def _meetings(con: duckdb.DuckDBPyConnection, d: Definitions, dim: str) -> pl.DataFrame:
+def _meetings(
+    con: duckdb.DuckDBPyConnection,
+    d: Definitions,
+    dim: str,
+    fast: tuple[bool, bool],
+    attributed: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     dim_sql = DIMENSIONS[dim]
+    source = "attributed" if attributed is not None else f"({_sql('attribution', d, fast=fast)})"
     return con.sql(
         f"""SELECT {dim_sql} AS "group",
-               count(DISTINCT meeting_id) AS meetings,
-               count(DISTINCT meeting_id) FILTER (WHERE held) AS meetings_held,
+               count(*) FILTER (WHERE meeting_row) AS meetings,
+               count(*) FILTER (WHERE meeting_row AND held) AS meetings_held,
                coalesce(sum(credit) FILTER (WHERE channel = 'phone'), 0)::DOUBLE AS meetings_from_calls,
                coalesce(sum(credit) FILTER (WHERE channel = 'linkedin'), 0)::DOUBLE AS meetings_from_social,
-               count(DISTINCT meeting_id) FILTER (WHERE channel = 'unattributed') AS meetings_unattributed
-           FROM ({_sql("attribution", d)}) GROUP BY 1"""
+               count(*) FILTER (WHERE channel = 'unattributed') AS meetings_unattributed
+           FROM {source} GROUP BY 1"""
     ).pl()
 
 
-def activity(con: duckdb.DuckDBPyConnection, d: Definitions | None = None, by: str = "rep") -> pl.DataFrame:
-    """Counts per group: dials, connects, outreach, replies, conversations, invitations, meetings."""
+def activity(
+    con: duckdb.DuckDBPyConnection,
+    d: Definitions | None = None,
+    by: str = "rep",
+    attributed: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Counts per group: dials, connects, outreach, replies, conversations, invitations, meetings.
+
+    `attributed`: `attribution(con, d)` computed once for several groupings (a dashboard update)."""
     d = d or Definitions()
     if by not in DIMENSIONS:
         raise ValueError(f"--by {by!r}: use one of {', '.join(DIMENSIONS)}")
-    frames = [con.sql(_sql(name, d, by)).pl() for name in ("calls", "social", "messages", "invitations")]
-    frames.append(_meetings(con, d, by))
+    fast = rollups.covers(con, d)
+    frames = [
+        con.sql(_sql(name, d, by, fast)).pl() for name in ("calls", "social", "messages", "invitations")
+    ]
+    frames.append(_meetings(con, d, by, fast, attributed))
     keys = pl.concat([f.select("group") for f in frames]).unique()
     out = keys
     for frame in frames:
@@ -199,10 +243,19 @@ def activity(con: duckdb.DuckDBPyConnection, d: Definitions | None = None, by: s
     return out.with_columns(pl.col(counts).fill_null(0)).sort("group")
 
 
-def report(con: duckdb.DuckDBPyConnection, d: Definitions | None = None, by: str = "rep") -> pl.DataFrame:
-    """The headline table: counts, rates per named denominator with intervals, effort, equivalence."""
+def report(
+    con: duckdb.DuckDBPyConnection,
+    d: Definitions | None = None,
+    by: str = "rep",
+    *,
+    counts: pl.DataFrame | None = None,
+    attributed: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The headline table: counts, rates per named denominator with intervals, effort, equivalence.
+
+    `counts` (an `activity` frame for the same `d` and `by`) or `attributed` skip recomputing them."""
     d = d or Definitions()
-    counts = activity(con, d, by)
+    counts = counts if counts is not None else activity(con, d, by, attributed)
     rates = counts.with_columns(
         *wilson_exprs("connects", "dials", "connect_rate_pct"),
         *poisson_exprs("meetings_from_calls", "dials", "meetings_per_100_dials"),
@@ -273,11 +326,13 @@ def compare_groups(
     rate: str = "meetings_per_100_dials",
     d: Definitions | None = None,
     by: str = "rep",
+    counts: pl.DataFrame | None = None,
 ) -> Comparison:
-    """Compare one rate between two groups (two reps, two teams, warm vs cold) with a verdict."""
+    """Compare one rate between two groups (two reps, two teams, warm vs cold) with a verdict.
+    `counts`: the `activity` frame for `d` and `by` when already computed."""
     d = d or Definitions()
     successes, trials, unit, kind = RATES[rate]
-    counts = activity(con, d, by)
+    counts = counts if counts is not None else activity(con, d, by)
     rows = {g: counts.filter(pl.col("group") == g) for g in (a, b)}
     for group, row in rows.items():
         if not len(row):
@@ -291,12 +346,14 @@ def ranking(
     rate: str = "meetings_per_100_conversations",
     d: Definitions | None = None,
     by: str = "rep",
+    counts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Groups ranked by their empirical-Bayes rate (beta-binomial for proportions, gamma-Poisson for
-    yields), shrunk toward the pooled rate, with the raw rate, its interval and a small-sample flag."""
+    yields), shrunk toward the pooled rate, with the raw rate, its interval and a small-sample flag.
+    `counts`: the `activity` frame for `d` and `by` when already computed."""
     d = d or Definitions()
     successes, trials, _, kind = RATES[rate]
-    counts = activity(con, d, by).select("group", successes, trials)
+    counts = (counts if counts is not None else activity(con, d, by)).select("group", successes, trials)
     if kind == "yield":
         shrunk, prior_mean, _ = shrink_yields(counts[successes], counts[trials])
     else:

@@ -17,7 +17,7 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from socialsell import facts, identity
+from socialsell import facts, identity, rollups
 
 __all__ = ["DERIVED_DDL", "create_derived", "rebuild"]
 
@@ -44,6 +44,7 @@ def create_derived(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in DERIVED_DDL.values():
         con.execute(ddl)
     facts.rebuild_facts(con)
+    rollups.rebuild_rollups(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -52,6 +53,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     _rebuild_contacts(con)
     facts.rebuild_facts(con)
     _rebuild_meetings(con)
+    rollups.rebuild_rollups(con)
 
 
 def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from metrics_builders import LI_A, LI_B, MAIL_A, PHONE_A, PHONE_B, Data, phone, profile, utc
+from polars.testing import assert_frame_equal
 from scipy import stats as scipy_stats
 
-from socialsell import metrics, reporting, store
+from socialsell import metrics, reporting, rollups, store
 from socialsell.config import Config
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
@@ -962,3 +963,15 @@ def test_properties_of_any_small_teams_data(dataset):
                     _attributed_meetings_add_up(row)
                 summed = frame.select(pl.col(whole.columns).sum()).row(0, named=True)
                 assert summed == pytest.approx(expected), (dimension, rule)
+        _rollups_give_the_same_numbers_as_touch_facts(con)
+
+
+def _rollups_give_the_same_numbers_as_touch_facts(con) -> None:
+    d = Definitions(attribution_rule="split", attribution_window_days=20)
+    with_rollups = [metrics.report(con, d, by) for by in ("rep", "week", "warm")] + [metrics.heatmap(con, d)]
+    assert rollups.covers(con, d) == (True, True)
+    con.execute("DROP TABLE rollup_meta")
+    assert rollups.covers(con, d) == (False, False)
+    without = [metrics.report(con, d, by) for by in ("rep", "week", "warm")] + [metrics.heatmap(con, d)]
+    for fast, slow in zip(with_rollups, without, strict=True):
+        assert_frame_equal(fast, slow, check_exact=False)

@@ -94,10 +94,11 @@ class CoachApp:
 
     def _update(self) -> None:
         self.d = self.filters.definitions()
-        self.per_rep = metrics.report(self.con, self.d, by="rep")
-        ranks = metrics.ranking(self.con, "meetings_per_100_conversations", self.d).select(
-            pl.col("rep"), pl.col("rank").alias("rank_conversations")
-        )
+        self.counts = metrics.activity(self.con, self.d, by="rep")
+        self.per_rep = metrics.report(self.con, self.d, by="rep", counts=self.counts)
+        ranks = metrics.ranking(
+            self.con, "meetings_per_100_conversations", self.d, counts=self.counts
+        ).select(pl.col("rep"), pl.col("rank").alias("rank_conversations"))
         self.per_rep = self.per_rep.join(ranks, on="rep", how="left")
         self._render_table()
         self._activity()
@@ -186,7 +187,7 @@ class CoachApp:
         names = dict((v, k) for k, v in self.rep_a.options)
         try:
             result = metrics.compare_groups(
-                self.con, self.rep_a.value, self.rep_b.value, self.rate.value, self.d
+                self.con, self.rep_a.value, self.rep_b.value, self.rate.value, self.d, counts=self.counts
             )
         except KeyError:
             self.verdict.value = (

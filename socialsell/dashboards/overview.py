@@ -58,7 +58,8 @@ class OverviewApp:
 
     def _update(self) -> None:
         d = self.filters.definitions()
-        total = metrics.report(self.con, d, by="total")
+        attributed = metrics.attribution(self.con, d)  # once for the three groupings below
+        total = metrics.report(self.con, d, by="total", attributed=attributed)
         if not len(total) or not (total["dials"][0] or total["outreach"][0] or total["meetings"][0]):
             self.cards.value = frame_table(
                 pl.DataFrame(),
@@ -67,10 +68,12 @@ class OverviewApp:
             self._clear()
             return
         self.cards.value = self._cards(total.row(0, named=True), d)
-        weekly = metrics.report(self.con, d, by="week").sort("week")
+        weekly = metrics.report(self.con, d, by="week", attributed=attributed).sort("week")
         self._trend(weekly)
         self._channels(weekly)
-        warm = metrics.report(self.con, d, by="warm").filter(pl.col("warm") != "unknown")
+        warm = metrics.report(self.con, d, by="warm", attributed=attributed).filter(
+            pl.col("warm") != "unknown"
+        )
         self.warm.value = section(
             "Warm vs cold (warm: already a connection, customer or conversation partner before the touch)",
             frame_table(

@@ -145,6 +145,7 @@ class Filters:
             description="Team", options=["All teams", *teams], layout={"width": "220px"}
         )
         self.rep = widgets.Dropdown(description="Rep", layout={"width": "260px"})
+        self._quiet = False
         self.window = widgets.IntSlider(
             description="Window (days)",
             value=30,
@@ -167,14 +168,28 @@ class Filters:
         self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox(second)])
 
     def _set_rep_options(self) -> None:
-        team = None if self.team.value == "All teams" else self.team.value
-        options = [("All reps", "")] + [(name, rep_id) for rep_id, name, t in self.reps if team in (None, t)]
-        self.rep.options = options
-        self.rep.value = ""
+        # Resetting the rep list fires the rep control's observers; the team change that caused it
+        # already triggers one update, so they stay quiet meanwhile (one click, one recomputation).
+        self._quiet = True
+        try:
+            team = None if self.team.value == "All teams" else self.team.value
+            options = [("All reps", "")] + [
+                (name, rep_id) for rep_id, name, t in self.reps if team in (None, t)
+            ]
+            self.rep.options = options
+            self.rep.value = ""
+        finally:
+            self._quiet = False
 
     def on_change(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once per user change of any filter."""
+
+        def changed(_) -> None:
+            if not self._quiet:
+                callback()
+
         for control in (self.date_from, self.date_to, self.team, self.rep, self.window, self.rule):
-            control.observe(lambda _: callback(), names="value")
+            control.observe(changed, names="value")
 
     def definitions(self, base: Definitions | None = None) -> Definitions:
         """The current selection as metric definitions (an inverted date range is swapped, not refused)."""
