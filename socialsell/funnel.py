@@ -3,6 +3,7 @@ better conversion?"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -12,7 +13,7 @@ import polars as pl
 from socialsell.definitions import Definitions
 from socialsell.metrics import activity
 
-__all__ = ["Funnel", "funnels", "levers", "what_if"]
+__all__ = ["TEXTBOOK", "Funnel", "funnels", "levers", "what_if"]
 
 
 @dataclass(frozen=True)
@@ -39,18 +40,35 @@ class Funnel:
         )
 
 
+# The sales literature's example: 10,000 people reached, 10 % converting at each stage, 10 meetings.
+TEXTBOOK = Funnel(
+    "textbook",
+    (("reached", 10_000.0), ("responded", 1_000.0), ("conversations", 100.0), ("meetings", 10.0)),
+)
+
+
 def funnels(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> dict[str, Funnel]:
     """The phone and LinkedIn funnels for the scope of `d` (dates, reps, teams).
 
     Phone: dials → connects → meetings from calls. LinkedIn: outreach threads → replied →
-    conversations among them → meetings from social (attributed, see README).
+    conversations among them → meetings from social (attributed, see README). With the default
+    `conversation_min_each_way` of 1, every replied outreach thread is a conversation, so the two
+    stages are one ("replied (conversations)") instead of a 100 % step that says nothing.
     """
-    row = activity(con, d or Definitions(), by="total")
+    d = d or Definitions()
+    row = activity(con, d, by="total")
     totals = row.row(0, named=True) if len(row) else {}
 
     def get(name: str) -> float:
         return float(totals.get(name) or 0)
 
+    if d.conversation_min_each_way > 1:
+        talked = (
+            ("replied", get("replied")),
+            (f"conversations (≥ {d.conversation_min_each_way} each way)", get("outreach_conversations")),
+        )
+    else:
+        talked = (("replied (conversations)", get("replied")),)
     return {
         "phone": Funnel(
             "phone",
@@ -62,12 +80,7 @@ def funnels(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> dic
         ),
         "linkedin": Funnel(
             "linkedin",
-            (
-                ("outreach threads", get("outreach")),
-                ("replied", get("replied")),
-                ("conversations", get("outreach_conversations")),
-                ("meetings", get("meetings_from_social")),
-            ),
+            (("outreach threads", get("outreach")), *talked, ("meetings", get("meetings_from_social"))),
         ),
     }
 
@@ -90,5 +103,11 @@ def levers(reach: float, rates: list[float], reach_gain: float = 0.10, rate_gain
         "meetings_now": now,
         "meetings_with_more_reach": more_reach,
         "meetings_with_better_conversion": better,
-        "better_lever": "conversion" if better > more_reach else "reach" if more_reach > better else "equal",
+        "better_lever": (
+            "equal"
+            if math.isclose(better, more_reach, rel_tol=1e-9)
+            else "conversion"
+            if better > more_reach
+            else "reach"
+        ),
     }

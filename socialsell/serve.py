@@ -13,6 +13,8 @@ from socialsell import store
 __all__ = ["NOTEBOOKS", "ServeError", "run", "voila_command"]
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# Our Voilà template ("socialsell": the lab template without CDN links) lives on this Jupyter path.
+JUPYTER_PATH = Path(__file__).resolve().parent / "jupyter"
 
 
 class ServeError(RuntimeError):
@@ -49,6 +51,7 @@ def voila_command(host: str, port: int, token: str | None, notebooks: Path = NOT
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
         "--strip_sources=True",
+        "--template=socialsell",
         f"--token={token or ''}",
     ]
     return command
@@ -62,7 +65,13 @@ def run(*, host: str, port: int, token: str | None, db, open_browser: bool, cons
     command = voila_command(host, port, token)
     if open_browser:
         command.remove("--no-browser")
-    env = {**os.environ, "SOCIALSELL_DB": str(path), "SOCIALSELL_READ_ONLY": "1"}
+    jupyter_path = os.pathsep.join(p for p in (str(JUPYTER_PATH), os.environ.get("JUPYTER_PATH")) if p)
+    env = {
+        **os.environ,
+        "SOCIALSELL_DB": str(path),
+        "SOCIALSELL_READ_ONLY": "1",
+        "JUPYTER_PATH": jupyter_path,
+    }
     url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
     console.print(f"Serving the socialsell dashboards at [bold]{url}[/] (Ctrl-C to stop)")
     try:

@@ -45,11 +45,6 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 HARMLESS_CONSOLE_ERRORS = [
     # Browsers ask for /favicon.ico; Voilà has none.
     (r"Failed to load resource: .*404", r"/favicon\.ico$"),
-    # Voilà's templates link Font Awesome from jsdelivr; the tests block every non-local request.
-    (
-        r"Failed to load resource: net::ERR_",
-        r"^https://cdn\.jsdelivr\.net/npm/(@fortawesome/fontawesome-free|font-awesome)@",
-    ),
 ]
 # Voilà's landing page loads the widget-manager plugins although it has no kernel; they fail to
 # activate and its kernel poll gets a 404. Only harmless there, so only `open_landing_page` allows them.
@@ -61,8 +56,8 @@ LANDING_PAGE_CONSOLE_ERRORS = [
         r"",
     ),
 ]
-# Hosts the served pages may ask for (and the tests block): Voilà's Font Awesome stylesheets.
-KNOWN_EXTERNAL_HOSTS = {"cdn.jsdelivr.net"}
+# Hosts the served pages may ask for: none (our Voilà template drops the lab template's CDN links).
+KNOWN_EXTERNAL_HOSTS: set[str] = set()  # a published dashboard calls no outside host
 # Text that only appears on a page when something went wrong in the kernel or in widget rendering.
 ERROR_PATTERNS = [
     r"Traceback \(most recent call last\)",

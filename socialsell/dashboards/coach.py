@@ -6,6 +6,7 @@ import duckdb
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
+from plotly.subplots import make_subplots
 
 from socialsell import metrics
 from socialsell.dashboards.panels import (
@@ -66,8 +67,8 @@ class CoachApp:
             layout={"width": "360px"},
         )
         self.table, self.verdict = widgets.HTML(), widgets.HTML()
-        self.activity = Chart("Activity per rep (log scale)", barmode="group")
-        self.yields = Chart("Yields with 95 % intervals; dashed line: team median", height=380)
+        self.activity = Chart("Activity per rep", barmode="group")
+        self.yields = Chart("Yields per rep with 95 % intervals against the team median", height=380)
         self.heat = Chart("When reps work: outbound dials and messages by weekday and hour", height=320)
         self.filters.on_change(self._update)
         self.sort.observe(lambda _: self._render_table(), names="value")
@@ -112,12 +113,15 @@ class CoachApp:
         frame = frame.sort(
             key, descending=key not in ("display_name", "team", "rank_conversations"), nulls_last=True
         )
+        flagged = frame["small_sample"].fill_null("").str.len_chars().sum() > 0
+        columns = [k for k in _TABLE_COLUMNS if k != "small_sample" or flagged]
         shown = frame.select(
-            [pl.col(k).round(2) if frame.schema[k] == pl.Float64 else pl.col(k) for k in _TABLE_COLUMNS]
-        ).rename(_TABLE_COLUMNS)
+            [pl.col(k).round(2) if frame.schema[k] == pl.Float64 else pl.col(k) for k in columns]
+        ).rename({k: _TABLE_COLUMNS[k] for k in columns})
         note = (
             f"Rank: empirical-Bayes meetings per 100 conversations, shrunk toward the team; "
-            f"small sample = fewer than {self.d.min_sample} dials or conversations."
+            f"a small-sample column appears when a rep has fewer than {self.d.min_sample} dials or "
+            "conversations."
         )
         self.table.value = section(
             "Reps",
@@ -134,50 +138,48 @@ class CoachApp:
             ("conversations", "conversations", SOCIAL),
         ):
             fig.add_bar(x=names, y=self.per_rep[column].to_list(), name=label, marker_color=color)
-        fig.update_layout(yaxis={"title": "count", "type": "log"})
+        # Dials outnumber conversations ~50:1, so a log axis with ticks at powers of ten only.
+        fig.update_layout(yaxis={"title": "count (log scale)", "type": "log", "dtick": 1})
         self.activity.show(fig)
 
     def _yields(self) -> None:
+        """Side by side: meetings per 100 dials and per 100 conversations, each rep with its 95 %
+        interval and the team median; an interval that crosses the median is not a real difference."""
         frame = self.per_rep
         names = frame["display_name"].to_list()
-        fig = go.Figure()
-        for rate, label, color, axis in (
-            ("meetings_per_100_dials", "per 100 dials", PHONE, "y"),
-            ("meetings_per_100_conversations", "per 100 conversations", SOCIAL, "y2"),
+        fig = make_subplots(
+            rows=1, cols=2, subplot_titles=("meetings per 100 dials", "meetings per 100 conversations")
+        )
+        for col, (rate, color) in enumerate(
+            (("meetings_per_100_dials", PHONE), ("meetings_per_100_conversations", SOCIAL)), start=1
         ):
             fig.add_scatter(
                 x=names,
                 y=frame[rate].to_list(),
-                name=label,
+                name=rate.replace("_", " "),
                 mode="markers",
                 marker={"color": color, "size": 10},
-                yaxis=axis,
                 error_y={
                     "type": "data",
                     "symmetric": False,
                     "array": (frame[f"{rate}_high"] - frame[rate]).to_list(),
                     "arrayminus": (frame[rate] - frame[f"{rate}_low"]).to_list(),
                 },
+                showlegend=False,
+                row=1,
+                col=col,
             )
             median = frame[rate].median()
             if median is not None:
-                fig.add_scatter(
-                    x=names,
-                    y=[median] * len(names),
-                    mode="lines",
-                    yaxis=axis,
-                    name=f"team median {label}",
+                fig.add_hline(
+                    y=median,
                     line={"color": color, "dash": "dash"},
+                    annotation_text=f"team median {median:.1f}",
+                    annotation_position="top left",
+                    row=1,
+                    col=col,
                 )
-        fig.update_layout(
-            yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
-            yaxis2={
-                "title": "per 100 conversations",
-                "overlaying": "y",
-                "side": "right",
-                "rangemode": "tozero",
-            },
-        )
+            fig.update_yaxes(rangemode="tozero", row=1, col=col)
         self.yields.show(fig)
 
     def _compare(self) -> None:

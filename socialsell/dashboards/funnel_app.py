@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from socialsell import funnel
 from socialsell.dashboards.panels import PHONE, SOCIAL, Chart, Filters, cards, header, open_store
+from socialsell.funnel import TEXTBOOK
 
 __all__ = ["FunnelApp"]
 
@@ -29,7 +30,8 @@ class FunnelApp:
         self.filters = Filters(con)
         self.figures = {c: Chart(f"{_TITLES[c]} funnel", height=300) for c in _TITLES}
         self.channel = widgets.ToggleButtons(
-            options=[("Cold calls", "phone"), ("LinkedIn", "linkedin")], description="What-if for"
+            options=[("Cold calls", "phone"), ("LinkedIn", "linkedin"), ("Textbook", "textbook")],
+            description="What-if for",
         )
         self.reach = widgets.IntSlider(
             description="Reach", min=0, max=10_000, continuous_update=False, layout={"width": "520px"}
@@ -82,7 +84,7 @@ class FunnelApp:
         self._load_what_if()
 
     def _load_what_if(self) -> None:
-        f = self.funnels[self.channel.value]
+        f = self.funnels[self.channel.value] if self.channel.value != "textbook" else TEXTBOOK
         reach = f.stages[0][1]
         self.reach.max = max(int(reach * 5), 1000)
         self.stage_sliders = [
@@ -109,16 +111,17 @@ class FunnelApp:
         self._what_if()
 
     def _textbook(self) -> None:
-        self.reach.max = max(self.reach.max, 10_000)
-        for slider in self.stage_sliders:
-            slider.value = 10.0
-        self.reach.value = 10_000
+        if self.channel.value == "textbook":
+            self._load_what_if()  # back to 10,000 at 10 % after the sliders moved
+        else:
+            self.channel.value = "textbook"
 
     def _what_if(self) -> None:
         rates = [s.value / 100 for s in self.stage_sliders]
         counts = funnel.what_if(self.reach.value, rates)
         lever = funnel.levers(self.reach.value, rates)
-        names = [name for name, _ in self.funnels[self.channel.value].stages]
+        f = self.funnels[self.channel.value] if self.channel.value != "textbook" else TEXTBOOK
+        names = [name for name, _ in f.stages]
         path = " → ".join(f"{c:,.0f} {html.escape(n)}" for n, c in zip(names, counts, strict=True))
         self.result.value = cards(
             [

@@ -6,6 +6,7 @@ import duckdb
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
+from plotly.subplots import make_subplots
 
 from socialsell import metrics
 from socialsell.dashboards.panels import (
@@ -21,7 +22,7 @@ from socialsell.dashboards.panels import (
     open_store,
     section,
 )
-from socialsell.definitions import baseline
+from socialsell.definitions import baseline, baselines
 from socialsell.reporting import baseline_check
 
 __all__ = ["OverviewApp"]
@@ -36,7 +37,7 @@ class OverviewApp:
         self.con = con
         self.filters = Filters(con)
         self.cards = widgets.HTML()
-        self.trend = Chart("Weekly yield per channel (meetings per 100 dials / per 100 conversations)")
+        self.trend = Chart("Weekly meeting yield per channel, with 95 % intervals", height=480)
         self.channels = Chart("Meetings per week by attributed channel", barmode="stack")
         self.warm = widgets.HTML()
         self.filters.on_change(self._update)
@@ -118,14 +119,14 @@ class OverviewApp:
                     "ss-social",
                 ),
                 (
-                    f"baseline per 100 {base['denominator']}",
+                    f"baseline: meetings per 100 {base['denominator']}",
                     f"{base['value_per_100']:g}",
-                    f"{base['quality']}; {baseline_check(base, 'meetings_per_100_dials')}",
+                    _baseline_note(base),
                 ),
                 (
-                    "1 conversation ≈ dials",
-                    f"{equivalence:.1f}" if equivalence is not None else "–",
-                    "dials per meeting ÷ conversations per meeting",
+                    "1 LinkedIn conversation brought as many meetings as",
+                    f"{equivalence:.1f} dials" if equivalence is not None else "–",
+                    "dials per meeting ÷ conversations per meeting; the literature says ≈ 100 calls",
                 ),
                 (
                     "meetings per hour: calls",
@@ -148,33 +149,41 @@ class OverviewApp:
         )
 
     def _trend(self, weekly: pl.DataFrame) -> None:
+        """One panel per channel, each with its 95 % band: a week has few conversations, so the band
+        shows how much of the week-to-week swing is noise."""
         weeks = weekly["week"].cast(pl.String).to_list()
-        fig = go.Figure()
-        fig.add_scatter(
-            x=weeks,
-            y=weekly["meetings_per_100_dials"].to_list(),
-            name="per 100 dials",
-            mode="lines+markers",
-            line={"color": PHONE},
-        )
-        fig.add_scatter(
-            x=weeks,
-            y=weekly["meetings_per_100_conversations"].to_list(),
-            name="per 100 conversations",
-            mode="lines+markers",
-            line={"color": SOCIAL},
-            yaxis="y2",
-        )
-        fig.update_layout(
-            yaxis={"title": "meetings per 100 dials", "rangemode": "tozero"},
-            yaxis2={
-                "title": "per 100 conversations",
-                "overlaying": "y",
-                "side": "right",
-                "rangemode": "tozero",
-            },
-            xaxis={"title": "week (Monday)"},
-        )
+        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+        for row, (rate, name, color, fill) in enumerate(
+            (
+                ("meetings_per_100_dials", "meetings per 100 dials", PHONE, "rgba(37,99,235,0.15)"),
+                (
+                    "meetings_per_100_conversations",
+                    "meetings per 100 conversations",
+                    SOCIAL,
+                    "rgba(13,148,136,0.15)",
+                ),
+            ),
+            start=1,
+        ):
+            fig.add_scatter(
+                x=weeks + weeks[::-1],
+                y=weekly[f"{rate}_high"].to_list() + weekly[f"{rate}_low"].to_list()[::-1],
+                fill="toself",
+                fillcolor=fill,
+                line={"width": 0},
+                hoverinfo="skip",
+                name="95 % interval",
+                showlegend=row == 1,
+                legendgroup="band",
+                row=row,
+                col=1,
+            )
+            fig.add_scatter(
+                x=weeks, y=weekly[rate].to_list(), name=name, mode="lines+markers", line={"color": color},
+                row=row, col=1,
+            )  # fmt: skip
+            fig.update_yaxes(title_text=name.replace("meetings ", ""), rangemode="tozero", row=row, col=1)
+        fig.update_xaxes(title_text="week (Monday)", row=2, col=1)
         self.trend.show(fig)
 
     def _channels(self, weekly: pl.DataFrame) -> None:
@@ -193,3 +202,28 @@ class OverviewApp:
         for chart in (self.trend, self.channels):
             chart.clear()
         self.warm.value = ""
+
+
+def _baseline_note(base: dict) -> str:
+    """Whether the chosen baseline compares with meetings per 100 dials, and the published ranges."""
+    check = baseline_check(base, "meetings_per_100_dials")
+    published = (
+        baselines()
+        .filter(pl.col("metric") == "meetings", pl.col("id") != base["id"])
+        .group_by("denominator")
+        .agg(pl.col("value_per_100").min().alias("low"), pl.col("value_per_100").max().alias("high"))
+        .sort("denominator", descending=True)
+    )
+    ranges = "; ".join(
+        f"{_span(r['low'], r['high'])} per 100 {r['denominator']}" for r in published.iter_rows(named=True)
+    )
+    verdict = (
+        "comparable with meetings per 100 dials"
+        if check == "comparable"
+        else "not comparable with per-dial figures"
+    )
+    return f"{base['quality']}: {verdict}. Published: {ranges}"
+
+
+def _span(low: float, high: float) -> str:
+    return f"{low:g}" if low == high else f"{low:g}–{high:g}"

@@ -32,7 +32,6 @@ CSS = """
 .ss-table td.num{text-align:right;font-variant-numeric:tabular-nums}
 .ss-empty{color:#6b7280;font-style:italic;margin:6px 0 12px}
 .ss-verdict{font-size:15px;padding:8px 12px;background:#f8fafc;border-left:4px solid #64748b;margin:6px 0}
-.ss-question{font-size:16px;margin:4px 0 8px}
 </style>
 """
 
@@ -45,7 +44,9 @@ def open_store(path: str | None = None) -> duckdb.DuckDBPyConnection:
 
 
 def header(question: str) -> widgets.HTML:
-    return widgets.HTML(CSS + f'<div class="ss-question"><b>{html.escape(question)}</b></div>')
+    """The dashboards' styles. The notebook's opening sentence states the question, so the app does
+    not repeat it on the page; it travels as the container's tooltip for JupyterLab users."""
+    return widgets.HTML(CSS, tooltip=question)
 
 
 def _cell(value) -> str:
