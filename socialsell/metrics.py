@@ -20,11 +20,13 @@ __all__ = [
     "RATES",
     "activity",
     "attribution",
+    "attribution_sql",
     "compare_groups",
     "heatmap",
     "ranking",
     "rate_exprs",
     "report",
+    "total_of",
 ]
 
 # Grouping dimensions: the SQL expression per source table (touches/threads/meetings share these names).
@@ -120,6 +122,15 @@ METRIC_SQL: dict[str, str] = {
         FROM m LEFT JOIN credit c USING (meeting_id)""",
 }
 
+# Attribution at the default window, precomputed per rule (socialsell.rollups `meeting_credits`).
+_FROM_CREDITS = """
+        SELECT mu.meeting_id, mu.rep_id, r.team, mu.contact_id, mu.starts_at, mu.booked_at, mu.status,
+               mu.origin, mu.local_day, mu.local_week, mu.channel, mu.credit, mu.warm, mu.how,
+               mu.status IN ('completed') OR (mu.status = 'scheduled' AND mu.starts_at < now()) AS held,
+               mu.booked_by_call, mu.meeting_row
+        FROM meeting_credits mu LEFT JOIN reps r USING (rep_id)
+        WHERE mu.rule = '{rule}' {dates}"""
+
 # Where attribution finds a meeting's candidate touches and its booking call: straight from touch_facts,
 # or from the precomputed `meeting_touches` (socialsell.rollups) when it covers the window.
 _CANDIDATES = {
@@ -168,18 +179,29 @@ def _scope(d: Definitions, day: str = "local_day", prefix: str = "") -> str:
     return " ".join(parts)
 
 
-def _sql(name: str, d: Definitions, dim: str = "total", fast: tuple[bool, bool] = (False, False)) -> str:
+def _sql(name: str, d: Definitions, dim: str = "total", fast: rollups.Coverage = rollups.NONE) -> str:
     """The named metric's SQL for `d` and grouping `dim`; `fast` = rollups.covers(con, d)."""
-    dates = _scope(d, prefix="mu." if name == "attribution" else "")
-    template = rollups.ROLLUP_SQL[name] if fast[0] and name in rollups.ROLLUP_SQL else METRIC_SQL[name]
-    candidate_join, booking_calls = _CANDIDATES["meeting_touches" if fast[1] else "touch_facts"]
+    if name == "attribution":
+        return attribution_sql(d, fast)
+    template = rollups.ROLLUP_SQL[name] if fast.activity and name in rollups.ROLLUP_SQL else METRIC_SQL[name]
     return template.format(
-        candidate_join=candidate_join.format(window_days=int(d.attribution_window_days)),
-        booking_calls=booking_calls,
         dim=DIMENSIONS[dim],
-        dates=dates,
+        dates=_scope(d),
         connect_min_talk_s=int(d.connect_min_talk_s),
         min_each_way=int(d.conversation_min_each_way),
+    )
+
+
+def attribution_sql(d: Definitions, fast: rollups.Coverage = rollups.NONE) -> str:
+    """SQL of `attribution(con, d)`: from the precomputed credits, the candidate rollup, or touch_facts."""
+    dates = _scope(d, prefix="mu.")
+    if fast.credits:
+        return _FROM_CREDITS.format(rule=d.attribution_rule, dates=dates)
+    candidate_join, booking_calls = _CANDIDATES["meeting_touches" if fast.candidates else "touch_facts"]
+    return METRIC_SQL["attribution"].format(
+        candidate_join=candidate_join.format(window_days=int(d.attribution_window_days)),
+        booking_calls=booking_calls,
+        dates=dates,
         credit=_RULES[d.attribution_rule],
     )
 
@@ -202,7 +224,7 @@ def _meetings(
     con: duckdb.DuckDBPyConnection,
     d: Definitions,
     dim: str,
-    fast: tuple[bool, bool],
+    fast: rollups.Coverage,
     attributed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     dim_sql = DIMENSIONS[dim]
@@ -241,6 +263,12 @@ def activity(
         out = out.join(frame, on="group", how="left")
     counts = [c for c in out.columns if c != "group"]
     return out.with_columns(pl.col(counts).fill_null(0)).sort("group")
+
+
+def total_of(counts: pl.DataFrame) -> pl.DataFrame:
+    """The `by="total"` activity row from an activity frame grouped by any dimension: every count is
+    additive across groups (the property tests prove report(by=…) sums back to the total)."""
+    return counts.select(pl.lit("all").alias("group"), pl.exclude("group").sum())
 
 
 def report(

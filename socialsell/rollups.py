@@ -6,6 +6,9 @@
   non-duplicate outbound calls, messages and invitations with that contact in the
   CANDIDATE_WINDOW_DAYS before the meeting was booked (or started) — plus, for a meeting booked on a
   call, that call's warmth.
+- `meeting_credits`: the attribution of every meeting under each rule at the default window
+  (Definitions().attribution_window_days), so changing dates, team or rep re-reads credits
+  instead of re-attributing; another window is attributed live from `meeting_touches`.
 - `rollup_meta`: the settings the rollups were built with.
 
 They are rebuilt with the other derived tables after every import. A query whose definitions ask for
@@ -16,11 +19,13 @@ reads `touch_facts` directly: same numbers, just slower (`socialsell.metrics` de
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import duckdb
 
-from socialsell.definitions import Definitions
+from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
-__all__ = ["CANDIDATE_WINDOW_DAYS", "ROLLUP_SQL", "covers", "rebuild_rollups"]
+__all__ = ["CANDIDATE_WINDOW_DAYS", "NONE", "ROLLUP_SQL", "Coverage", "covers", "rebuild_rollups"]
 
 # The dashboards' attribution-window slider goes up to 120 days.
 CANDIDATE_WINDOW_DAYS = 120
@@ -81,23 +86,51 @@ ROLLUP_SQL: dict[str, str] = {
 }
 
 
+class Coverage(NamedTuple):
+    """Which rollups can answer a query's definitions."""
+
+    activity: bool  # activity_rollup: same connect talk-time threshold
+    candidates: bool  # meeting_touches: window within CANDIDATE_WINDOW_DAYS
+    credits: bool  # meeting_credits: the default window
+
+
+NONE = Coverage(False, False, False)
+
+
 def rebuild_rollups(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> None:
     """Recompute the rollups from touch_facts and meetings_unique (after those are rebuilt)."""
+    from socialsell import metrics  # metrics reads the rollups; the credits are its attribution
+
     d = d or Definitions()
     con.execute(_ACTIVITY.format(connect_min_talk_s=int(d.connect_min_talk_s)))
     con.execute(_MEETING_TOUCHES)
+    window = Definitions().attribution_window_days
+    credits = " UNION ALL ".join(
+        f"SELECT '{rule}' AS rule, * EXCLUDE (team, held) FROM ("
+        + metrics.attribution_sql(Definitions(attribution_rule=rule), Coverage(True, True, False))
+        + ")"
+        for rule in ATTRIBUTION_RULES
+    )
+    con.execute(f"CREATE OR REPLACE TABLE meeting_credits AS {credits}")
     con.execute(
         "CREATE OR REPLACE TABLE rollup_meta AS "
-        f"SELECT {int(d.connect_min_talk_s)} AS connect_min_talk_s, {CANDIDATE_WINDOW_DAYS} AS window_days"
+        f"SELECT {int(d.connect_min_talk_s)} AS connect_min_talk_s, {CANDIDATE_WINDOW_DAYS} AS window_days, "
+        f"{window} AS credits_window_days"
     )
 
 
-def covers(con: duckdb.DuckDBPyConnection, d: Definitions) -> tuple[bool, bool]:
-    """Whether the rollups can answer `d`: (activity counts, attribution candidates)."""
+def covers(con: duckdb.DuckDBPyConnection, d: Definitions) -> Coverage:
+    """Whether the rollups can answer `d` (NONE on a database built before they existed)."""
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_meta' AND schema_name = 'main'"
     ).fetchall()[0][0]
     if not exists:
-        return False, False
-    talk_s, window = con.execute("SELECT connect_min_talk_s, window_days FROM rollup_meta").fetchall()[0]
-    return talk_s == d.connect_min_talk_s, d.attribution_window_days <= window
+        return NONE
+    talk_s, window, credits_window = con.execute(
+        "SELECT connect_min_talk_s, window_days, credits_window_days FROM rollup_meta"
+    ).fetchall()[0]
+    return Coverage(
+        talk_s == d.connect_min_talk_s,
+        d.attribution_window_days <= window,
+        d.attribution_window_days == credits_window,
+    )

@@ -963,15 +963,23 @@ def test_properties_of_any_small_teams_data(dataset):
                     _attributed_meetings_add_up(row)
                 summed = frame.select(pl.col(whole.columns).sum()).row(0, named=True)
                 assert summed == pytest.approx(expected), (dimension, rule)
+                by_group = metrics.activity(con, d, by=dimension)
+                assert metrics.total_of(by_group).drop("group").row(0, named=True) == pytest.approx(expected)
         _rollups_give_the_same_numbers_as_touch_facts(con)
 
 
 def _rollups_give_the_same_numbers_as_touch_facts(con) -> None:
     d = Definitions(attribution_rule="split", attribution_window_days=20)
     with_rollups = [metrics.report(con, d, by) for by in ("rep", "week", "warm")] + [metrics.heatmap(con, d)]
-    assert rollups.covers(con, d) == (True, True)
+    assert rollups.covers(con, d) == (True, True, False)
+    default = Definitions(attribution_rule="split")
+    from_credits = [metrics.report(con, default, by) for by in ("rep", "week", "warm")]
+    assert rollups.covers(con, default) == (True, True, True)
     con.execute("DROP TABLE rollup_meta")
-    assert rollups.covers(con, d) == (False, False)
+    assert rollups.covers(con, d) == rollups.NONE
+    recomputed = [metrics.report(con, default, by) for by in ("rep", "week", "warm")]
+    for fast, slow in zip(from_credits, recomputed, strict=True):
+        assert_frame_equal(fast, slow, check_exact=False)
     without = [metrics.report(con, d, by) for by in ("rep", "week", "warm")] + [metrics.heatmap(con, d)]
     for fast, slow in zip(with_rollups, without, strict=True):
         assert_frame_equal(fast, slow, check_exact=False)

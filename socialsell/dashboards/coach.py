@@ -175,7 +175,7 @@ class CoachApp:
                     y=median,
                     line={"color": color, "dash": "dash"},
                     annotation_text=f"team median {median:.1f}",
-                    annotation_position="top left",
+                    annotation_position="top right",
                     row=1,
                     col=col,
                 )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 import duckdb
 import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
 from socialsell import metrics
 from socialsell.dashboards.panels import (
@@ -24,6 +25,7 @@ from socialsell.dashboards.panels import (
 )
 from socialsell.definitions import baseline, baselines
 from socialsell.reporting import baseline_check
+from socialsell.stats import compare
 
 __all__ = ["OverviewApp"]
 
@@ -59,8 +61,9 @@ class OverviewApp:
 
     def _update(self) -> None:
         d = self.filters.definitions()
-        attributed = metrics.attribution(self.con, d)  # once for the three groupings below
-        total = metrics.report(self.con, d, by="total", attributed=attributed)
+        attributed = metrics.attribution(self.con, d)  # once for the groupings below
+        weekly_counts = metrics.activity(self.con, d, by="week", attributed=attributed)
+        total = metrics.report(self.con, d, by="total", counts=metrics.total_of(weekly_counts))
         if not len(total) or not (total["dials"][0] or total["outreach"][0] or total["meetings"][0]):
             self.cards.value = frame_table(
                 pl.DataFrame(),
@@ -68,8 +71,9 @@ class OverviewApp:
             )
             self._clear()
             return
-        self.cards.value = self._cards(total.row(0, named=True), d)
-        weekly = metrics.report(self.con, d, by="week", attributed=attributed).sort("week")
+        row = total.row(0, named=True)
+        self.cards.value = self._cards(row, d) + _hour_verdict(row)
+        weekly = metrics.report(self.con, d, by="week", counts=weekly_counts).sort("week")
         self._trend(weekly)
         self._channels(weekly)
         warm = metrics.report(self.con, d, by="warm", attributed=attributed).filter(
@@ -124,8 +128,8 @@ class OverviewApp:
                     _baseline_note(base),
                 ),
                 (
-                    "1 LinkedIn conversation brought as many meetings as",
-                    f"{equivalence:.1f} dials" if equivalence is not None else "–",
+                    "dials brought as many meetings as one LinkedIn conversation",
+                    f"{equivalence:.1f}" if equivalence is not None else "–",
                     "dials per meeting ÷ conversations per meeting; the literature says ≈ 100 calls",
                 ),
                 (
@@ -150,41 +154,40 @@ class OverviewApp:
 
     def _trend(self, weekly: pl.DataFrame) -> None:
         """One panel per channel, each with its 95 % band: a week has few conversations, so the band
-        shows how much of the week-to-week swing is noise."""
+        shows how much of the week-to-week swing is noise. Built as a plain figure dict (fast)."""
         weeks = weekly["week"].cast(pl.String).to_list()
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
-        for row, (rate, name, color, fill) in enumerate(
+        data = []
+        panels = (
+            ("meetings_per_100_dials", "per 100 dials", PHONE, "rgba(37,99,235,0.15)", "y"),
             (
-                ("meetings_per_100_dials", "meetings per 100 dials", PHONE, "rgba(37,99,235,0.15)"),
-                (
-                    "meetings_per_100_conversations",
-                    "meetings per 100 conversations",
-                    SOCIAL,
-                    "rgba(13,148,136,0.15)",
-                ),
+                "meetings_per_100_conversations",
+                "per 100 conversations",
+                SOCIAL,
+                "rgba(13,148,136,0.15)",
+                "y2",
             ),
-            start=1,
-        ):
-            fig.add_scatter(
-                x=weeks + weeks[::-1],
-                y=weekly[f"{rate}_high"].to_list() + weekly[f"{rate}_low"].to_list()[::-1],
-                fill="toself",
-                fillcolor=fill,
-                line={"width": 0},
-                hoverinfo="skip",
-                name="95 % interval",
-                showlegend=row == 1,
-                legendgroup="band",
-                row=row,
-                col=1,
-            )
-            fig.add_scatter(
-                x=weeks, y=weekly[rate].to_list(), name=name, mode="lines+markers", line={"color": color},
-                row=row, col=1,
+        )
+        for rate, name, color, fill, axis in panels:
+            band = weekly[f"{rate}_high"].to_list() + weekly[f"{rate}_low"].to_list()[::-1]
+            data.append(
+                {"type": "scatter", "x": weeks + weeks[::-1], "y": band, "fill": "toself", "fillcolor": fill,
+                 "line": {"width": 0}, "hoverinfo": "skip", "name": "95 % interval", "yaxis": axis,
+                 "showlegend": axis == "y", "legendgroup": "band"}
             )  # fmt: skip
-            fig.update_yaxes(title_text=name.replace("meetings ", ""), rangemode="tozero", row=row, col=1)
-        fig.update_xaxes(title_text="week (Monday)", row=2, col=1)
-        self.trend.show(fig)
+            data.append(
+                {"type": "scatter", "x": weeks, "y": weekly[rate].to_list(), "name": f"meetings {name}",
+                 "mode": "lines+markers", "line": {"color": color}, "yaxis": axis}
+            )  # fmt: skip
+        layout = {
+            "yaxis": {"title": {"text": "per 100 dials"}, "rangemode": "tozero", "domain": [0.54, 1]},
+            "yaxis2": {
+                "title": {"text": "per 100 conversations"},
+                "rangemode": "tozero",
+                "domain": [0, 0.46],
+            },
+            "xaxis": {"title": {"text": "week (Monday)"}, "anchor": "y2"},
+        }
+        self.trend.show({"data": data, "layout": layout})
 
     def _channels(self, weekly: pl.DataFrame) -> None:
         weeks = weekly["week"].cast(pl.String).to_list()
@@ -227,3 +230,22 @@ def _baseline_note(base: dict) -> str:
 
 def _span(low: float, high: float) -> str:
     return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+
+def _hour_verdict(row: dict) -> str:
+    """The page's question answered: meetings per rep-hour, social vs calls, and whether it is noise."""
+    if not row["call_hours"] or not row["social_hours"]:
+        return '<div class="ss-verdict">One of the two channels has no effort in this selection.</div>'
+    result = compare(
+        row["meetings_from_social"],
+        row["social_hours"],
+        row["meetings_from_calls"],
+        row["call_hours"],
+        label_a="An hour of social selling",
+        label_b="an hour of cold calling",
+        unit="hours",
+        min_trials=10,
+        kind="yield",
+    )
+    per_hour = result.verdict.replace(" per 100 hours", " meetings per 100 hours")
+    return f'<div class="ss-verdict"><b>Per rep-hour:</b> {html.escape(per_hour)}</div>'
