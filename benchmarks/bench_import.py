@@ -1,12 +1,15 @@
 """Import benchmark: `socialsell import` vs a plain DuckDB `CREATE TABLE AS SELECT * FROM read_csv`.
 
 Generates a seeded HubSpot-style call log (BENCH_ROWS rows, default 1 M; 10 M for the big run) and a
-LinkedIn messages.csv (BENCH_MESSAGES rows), then times, each in a fresh process on a fresh database:
+LinkedIn messages.csv (BENCH_MESSAGES rows), then times, each in a fresh process on a fresh database,
+alternating and BENCH_REPEAT times (medians, as the machine is shared):
   1. plain DuckDB: CREATE TABLE … AS SELECT * FROM read_csv(file)
-  2. socialsell import of the same file
-and prints rows/s, the ratio (target ≥ 0.7× the plain load) and peak memory (target ≤ 2× file size).
+  2. socialsell import of the same file (connect + migrate, parse, insert, derived tables, close)
+and prints rows/s, the ratio (target ≥ 0.7× the plain load), the import's stages, CPU seconds, and the
+peak RSS of each process against the file size (target ≤ 2×), next to the RSS of a process that has
+only imported Python, duckdb, polars and socialsell.
 
-Usage: python benchmarks/bench_import.py [--rows N] [--messages N] [--out DIR]
+Usage: python benchmarks/bench_import.py [--rows N] [--messages N] [--repeat N] [--out DIR] [--json F]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,50 +130,121 @@ con.close()
 print(time.perf_counter() - t)
 """
 
+# The import as `socialsell import` runs it (fresh database: connect + migrate, parse, load, derived
+# tables, close), with the stages timed by wrapping the functions that do them.
 SOCIALSELL = """
 import sys, time
-from socialsell.importer import import_paths
+from socialsell import importer, resolve, store
+stages = {}
+def timed(module, name, stage):
+    inner = getattr(module, name, None)
+    if inner is None:  # an older socialsell
+        return
+    def wrapper(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - t
+    setattr(module, name, wrapper)
+timed(store, "connect", "connect")  # a fresh database: create and migrate it
+timed(importer, "parse_file", "parse")
+timed(store, "_load_staged", "insert")
+timed(store, "_load_frame", "insert")
+timed(store, "_prepare", "insert")  # older socialsell: conform + local time in polars
+timed(store, "_insert_new", "insert")
+timed(resolve, "rebuild", "derived")
 t = time.perf_counter()
-summaries = import_paths([sys.argv[1]], db=sys.argv[2], rep=sys.argv[3] or None)
-print(time.perf_counter() - t)
+summaries = importer.import_paths([sys.argv[1]], db=sys.argv[2], rep=sys.argv[3] or None)
+total = time.perf_counter() - t
+stages["other"] = total - sum(stages.values())  # checksum, quarantine, commit, checkpoint, close
+print(" ".join(f"{k}={v:.3f}" for k, v in stages.items()), file=sys.stderr)
 print(sum(s.rows_loaded for s in summaries), file=sys.stderr)
+print(total)
+"""
+
+BASELINE = """
+import sys, time
+import duckdb, polars
+from socialsell import importer, store
+from socialsell.sources import sources
+sources()
+con = duckdb.connect()
+con.sql("SELECT 1").fetchall()
+print(0.0)
 """
 
 
-def _timed(script: str, *args: str) -> tuple[float, int]:
-    """Run a script in a fresh process; returns (seconds it reports, peak RSS in bytes)."""
+def _timed(script: str, *args: str) -> dict:
+    """Run a script in a fresh process: the seconds it reports, its peak RSS and CPU time, stderr."""
     wrapper = (
-        "import resource, runpy, sys\n"
+        "import resource, sys\n"
         f"exec(compile({script!r}, 'bench', 'exec'))\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"
+        "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", wrapper, *args], capture_output=True, text=True, check=True
+        [sys.executable, "-c", wrapper, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
     )
-    seconds, peak = result.stdout.split()[-2:]
-    return float(seconds), int(peak)
+    seconds, peak, cpu = result.stdout.split()[-3:]
+    return {"seconds": float(seconds), "peak": int(peak), "cpu": float(cpu), "stderr": result.stderr}
 
 
-def bench_file(label: str, file: Path, rows: int, workdir: Path, rep: str = "") -> dict:
+def _stages(stderr: str) -> dict[str, float]:
+    line = next((x for x in stderr.splitlines() if "parse=" in x), "")
+    return {k: float(v) for k, v in (part.split("=") for part in line.split())}
+
+
+def bench_file(label: str, file: Path, rows: int, workdir: Path, rep: str = "", repeat: int = 3) -> dict:
+    """Plain DuckDB load and socialsell import of one file, alternating, each `repeat` times; medians."""
     size = file.stat().st_size
-    plain_s, _plain_mem = _timed(PLAIN, str(file), str(workdir / f"{label}-plain.duckdb"))
-    ours_s, ours_mem = _timed(SOCIALSELL, str(file), str(workdir / f"{label}-socialsell.duckdb"), rep)
+    plain, ours = [], []
+    for _ in range(repeat):
+        for db in workdir.glob(f"{label}-*.duckdb*"):
+            db.unlink()
+        plain.append(_timed(PLAIN, str(file), str(workdir / f"{label}-plain.duckdb")))
+        ours.append(_timed(SOCIALSELL, str(file), str(workdir / f"{label}-socialsell.duckdb"), rep))
+    plain_s = statistics.median(r["seconds"] for r in plain)
+    ours_s = statistics.median(r["seconds"] for r in ours)
+    ours_mem = statistics.median(r["peak"] for r in ours)
+    plain_mem = statistics.median(r["peak"] for r in plain)
+    stages = {k: round(statistics.median(_stages(r["stderr"]).get(k, 0.0) for r in ours), 2)
+              for k in _stages(ours[0]["stderr"])}  # fmt: skip
     result = {
         "file": label,
         "rows": rows,
         "file_mb": round(size / 1e6, 1),
+        "repeats": repeat,
+        "plain_s": round(plain_s, 2),
+        "socialsell_s": round(ours_s, 2),
         "plain_rows_per_s": round(rows / plain_s),
         "socialsell_rows_per_s": round(rows / ours_s),
         "speed_ratio": round(plain_s / ours_s, 2),
         "speed_target": 0.7,
+        "socialsell_stages_s": stages,
+        "plain_cpu_s": round(statistics.median(r["cpu"] for r in plain), 2),
+        "socialsell_cpu_s": round(statistics.median(r["cpu"] for r in ours), 2),
         "socialsell_peak_mb": round(ours_mem / 1e6),
+        "plain_peak_mb": round(plain_mem / 1e6),
         "memory_ratio": round(ours_mem / size, 2),
+        "plain_memory_ratio": round(plain_mem / size, 2),
         "memory_target": 2.0,
     }
     print(
         f"{label:>10}: {rows:>11,} rows {size / 1e6:8.1f} MB | plain DuckDB {rows / plain_s:>11,.0f} rows/s | "
         f"socialsell {rows / ours_s:>11,.0f} rows/s | ratio {plain_s / ours_s:4.2f}× (target ≥ 0.70) | "
-        f"peak {ours_mem / 1e6:,.0f} MB = {ours_mem / size:4.2f}× file (target ≤ 2.0)",
+        f"peak {ours_mem / 1e6:,.0f} MB = {ours_mem / size:4.2f}× file (target ≤ 2.0; plain DuckDB "
+        f"{plain_mem / 1e6:,.0f} MB = {plain_mem / size:4.2f}×)",
+        flush=True,
+    )
+    print(
+        f"{'':>10}  median of {repeat}: plain {plain_s:.2f} s ({result['plain_cpu_s']:.1f} s CPU), socialsell "
+        f"{ours_s:.2f} s ({result['socialsell_cpu_s']:.1f} s CPU) = "
+        + " + ".join(f"{k} {v:.2f}" for k, v in stages.items()),
         flush=True,
     )
     return result
@@ -179,6 +254,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 1_000_000)))
     parser.add_argument("--messages", type=int, default=int(os.environ.get("BENCH_MESSAGES", 300_000)))
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 3)))
     parser.add_argument("--out", type=Path, default=None, help="keep generated files here")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
     args = parser.parse_args()
@@ -186,15 +262,24 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     calls, messages = workdir / "calls_hubspot.csv", workdir / "messages.csv"
     t = time.perf_counter()
-    write_calls(calls, args.rows)
-    write_messages(messages, args.messages)
+    if args.rows:
+        write_calls(calls, args.rows)
+    if args.messages:
+        write_messages(messages, args.messages)
     print(f"generated inputs in {time.perf_counter() - t:.1f} s under {workdir}", flush=True)
-    results = [
-        bench_file("calls", calls, args.rows, workdir),
-        bench_file("messages", messages, args.messages, workdir, rep="Anna Becker"),
-    ]
+    baseline = statistics.median(_timed(BASELINE)["peak"] for _ in range(3))
+    print(
+        f"baseline: Python + duckdb + polars + socialsell imported, nothing read: {baseline / 1e6:,.0f} MB RSS"
+    )
+    results = []
+    if args.rows:
+        results.append(bench_file("calls", calls, args.rows, workdir, repeat=args.repeat))
+    if args.messages:
+        results.append(bench_file("messages", messages, args.messages, workdir, "Anna Becker", args.repeat))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+        args.json.write_text(
+            json.dumps({"baseline_peak_mb": round(baseline / 1e6), "results": results}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -130,12 +130,39 @@ def demo(
     """
     from socialsell.demo import write_demo
 
+    _start_demo_database(db, out)
     files = write_demo(out, seed=seed)
     config_file = next(f for f in files if f.name == "socialsell.toml")
     exports = [f for f in files if f.name != "socialsell.toml"]
     console.print(f"Wrote {len(exports)} demo export files to {out}/")
     summaries = _run_import(exports, db, config_file)
     console.print(_summary_table(summaries))
+
+
+def _start_demo_database(db: Path | None, out: Path) -> None:
+    """The demo is built into a fresh database: its files change with the date, so importing them
+    over an earlier demo would mix two demos. A database holding other imports is never touched."""
+    import duckdb
+
+    from socialsell import store
+
+    target = store.db_path(db)
+    if not target.exists():
+        return
+    try:
+        with duckdb.connect(str(target), read_only=True) as con:
+            files = [row[0] for row in con.execute("SELECT DISTINCT file FROM imports").fetchall()]
+    except duckdb.Error as exc:
+        _fail(f"{target}: cannot check what it holds before replacing it with the demo ({exc})")
+    demo_dir = out.resolve()
+    others = [f for f in files if not Path(f).resolve().is_relative_to(demo_dir)]
+    if others:
+        _fail(
+            f"{target} holds your own imports (e.g. {others[0]}); the demo needs its own database: "
+            "pass --db data/demo.duckdb"
+        )
+    for path in (target, target.with_name(target.name + ".wal")):
+        path.unlink(missing_ok=True)
 
 
 @app.command()
@@ -217,12 +244,38 @@ def report(
         float | None, typer.Option(help="Rep minutes per LinkedIn message [default: 2]")
     ] = None,
     baseline_id: Annotated[str | None, typer.Option("--baseline", help="Baseline id (see README)")] = None,
+    insights: Annotated[
+        bool, typer.Option("--insights", help="Print the Playbook insights' findings instead")
+    ] = False,
+    insight: Annotated[
+        list[str] | None, typer.Option(help="Only this insight (repeatable); implies --insights")
+    ] = None,
+    cost_per_hour: Annotated[
+        float | None, typer.Option(help="Loaded cost of a rep-hour in € [default: 60]")
+    ] = None,
+    call_center_price: Annotated[
+        float | None, typer.Option(help="An external call center's price per meeting in €")
+    ] = None,
+    response_sla: Annotated[
+        float | None,
+        typer.Option(help="Hours within which a prospect's message should be answered [default: 24]"),
+    ] = None,
+    lead_sla: Annotated[
+        float | None,
+        typer.Option(help="Hours within which an inbound lead should be touched back [default: 24]"),
+    ] = None,
+    meetings_wanted: Annotated[
+        int | None, typer.Option(help="Meetings next month the planner plans for [default: 10]")
+    ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Cold-call yields beside social conversation-to-meeting rates, with intervals and equivalence.
+    """Cold-call yields beside social conversation-to-meeting rates, with intervals and equivalence;
+    with --insights, the Playbook's findings (templates, du/Sie, responsiveness, compliance, cost…).
 
     Example: socialsell report --by team --from 2026-09-01 --format json
+
+    Example: socialsell report --insights --cost-per-hour 75
     """
     from socialsell import metrics, store
     from socialsell.config import Config, ConfigError
@@ -241,9 +294,20 @@ def report(
             dial_overhead_s=dial_overhead,
             minutes_per_message=minutes_per_message,
             baseline_id=baseline_id,
+            cost_per_rep_hour=cost_per_hour,
+            call_center_price_per_meeting=call_center_price,
+            response_sla_hours=response_sla,
+            lead_response_sla_hours=lead_sla,
+            planner_meetings_wanted=meetings_wanted,
         )
         baseline(d.baseline_id)
         con = store.connect(db, read_only=True)
+        if insights or insight:
+            text = _insights(con, d, tuple(insight or ()), fmt, output)
+            con.close()
+            if text is not None:
+                sys.stdout.write(text)
+            return
         frame = metrics.report(con, d, by)
         con.close()
         if fmt == "table":
@@ -254,6 +318,17 @@ def report(
         _fail(str(exc).strip('"'))
     if text is not None:
         sys.stdout.write(text)
+
+
+def _insights(con, d, names: tuple[str, ...], fmt: str, output: Path | None) -> str | None:
+    from socialsell import insight_report
+    from socialsell.insights import INSIGHTS, run
+
+    found = run(con, d, names or INSIGHTS)
+    if fmt == "table":
+        console.print(insight_report.panels(found))
+        return None
+    return insight_report.write(found, d, fmt, output)
 
 
 @app.command()
@@ -279,22 +354,76 @@ def serve(
         str, typer.Option(help="Address to bind; anything but loopback needs --token")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8866,
+    view: Annotated[
+        str | None,
+        typer.Option(help="self, team or coach (default: coach on 127.0.0.1, team on any other address)"),
+    ] = None,
     token: Annotated[
         str | None, typer.Option(envvar="SOCIALSELL_TOKEN", help="Access token required from viewers")
     ] = None,
+    coach_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SOCIALSELL_COACH_TOKEN", help="The coach view's own token (needed when exposed)"
+        ),
+    ] = None,
+    rep: Annotated[
+        str | None, typer.Option(envvar="SOCIALSELL_REP", help="The rep whose own figures --view self shows")
+    ] = None,
     db: DbOption = None,
+    config: ConfigOption = None,
     open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open a browser")] = False,
 ) -> None:
     """Serve the dashboards with Voilà (read-only database, no code execution from the browser).
 
+    One view per server: team (aggregates only), coach (per-rep figures) or self (one rep's own).
+
     Example: socialsell serve --port 8866
+
+    Example: socialsell serve --host 0.0.0.0 --view team --token "$(openssl rand -hex 24)"
     """
     from socialsell.serve import ServeError, run
 
     try:
-        run(host=host, port=port, token=token, db=db, open_browser=open_browser, console=console)
+        run(
+            host=host,
+            port=port,
+            token=token,
+            db=db,
+            open_browser=open_browser,
+            console=console,
+            view=view,
+            coach_token=coach_token,
+            rep=rep,
+            config=config,
+        )
     except ServeError as exc:
         _fail(str(exc))
+
+
+@app.command()
+def inventory(
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the data inventory a works council or DPO asks for (Markdown): personal data stored,
+    sources, purposes, retention, who sees what, legal notes, and this database's row counts.
+
+    Example: socialsell inventory --output data-inventory.md
+    """
+    from socialsell.config import Config, ConfigError
+    from socialsell.inventory import inventory_markdown
+
+    try:
+        text = inventory_markdown(Config.load(config), db)
+    except (ConfigError, ValueError) as exc:
+        _fail(str(exc))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"Wrote the data inventory to {output}")
 
 
 def main() -> None:

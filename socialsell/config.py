@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from socialsell import identity
+from socialsell.privacy import PrivacySettings
 from socialsell.schema import OUTCOMES
 
 __all__ = ["Config", "ConfigError", "Rep", "config_path"]
@@ -49,6 +50,7 @@ class Config:
     outcome_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     path: Path | None = None
     metrics: dict = field(default_factory=dict)  # [metrics]: Definitions overrides, see definitions.py
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)  # [privacy], see privacy.py
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Config:
@@ -76,7 +78,13 @@ class Config:
         reps = tuple(_rep(rep_id, spec, where) for rep_id, spec in data.get("reps", {}).items())
         overrides = _outcome_overrides(data.get("outcomes", {}), where)
         return cls(
-            settings.get("region", "DE"), time_zone, reps, overrides, path, dict(data.get("metrics", {}))
+            settings.get("region", "DE"),
+            time_zone,
+            reps,
+            overrides,
+            path,
+            dict(data.get("metrics", {})),
+            _privacy(data.get("privacy", {}), reps, where),
         )
 
     def identity_frame(self) -> pl.DataFrame:
@@ -163,6 +171,19 @@ def _rep(rep_id: str, spec: dict, where: str) -> Rep:
         raise ConfigError(f"{where}: [reps.{rep_id}] has unknown keys {sorted(unknown)}")
     identities = {kind: tuple(spec.get(key, ())) for kind, key in _IDENTITY_KEYS.items()}
     return Rep(rep_id, spec.get("name", rep_id), spec.get("team"), identities)
+
+
+def _privacy(section: dict, reps: tuple[Rep, ...], where: str) -> PrivacySettings:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: [privacy] must be a table")
+    try:
+        privacy = PrivacySettings.from_settings(section)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+    unknown = sorted(set(privacy.leaderboard_opt_in) - {r.rep_id for r in reps})
+    if reps and unknown:
+        raise ConfigError(f"{where}: [privacy] leaderboard_opt_in names {unknown}, not reps in [reps]")
+    return privacy
 
 
 def _outcome_overrides(section: dict, where: str) -> dict[str, dict[str, str]]:

@@ -13,6 +13,17 @@ __all__ = ["ATTRIBUTION_RULES", "BASELINES_VERSION", "Definitions", "baseline", 
 ATTRIBUTION_RULES = ("last_touch", "first_touch", "split")
 BASELINES_VERSION = "2026-11"
 
+_NOT_NEGATIVE = (
+    "connect_min_talk_s",
+    "attribution_window_days",
+    "dial_overhead_s",
+    "min_sample",
+    "cost_per_rep_hour",
+    "call_center_setup_fee",
+    "lead_quiet_days",
+    "planner_meetings_wanted",
+)
+
 
 @dataclass(frozen=True)
 class Definitions:
@@ -27,6 +38,14 @@ class Definitions:
     minutes_per_message: float = 2.0  # writing one LinkedIn message; 6 messages ≈ a 12-minute conversation
     minutes_per_invitation: float = 1.0
     min_sample: int = 30  # below this many trials a rate carries a small-sample warning
+    cost_per_rep_hour: float = 60.0  # loaded cost of one rep hour (€): salary, overhead, tools
+    call_center_price_per_meeting: float | None = None  # an external call centre's price per meeting (€)
+    call_center_setup_fee: float = 0.0  # the call centre's one-off set-up fee (€)
+    response_sla_hours: float = 24.0  # a prospect's message should be answered within this time
+    lead_response_sla_hours: float = 24.0  # target for the first touch back after an inbound lead signal
+    lead_quiet_days: int = 30  # an inbound signal is a new lead after this many days without a touch
+    planner_meetings_wanted: int = 10  # meetings next month the planner plans for
+    planner_capacity_factor: float = 1.5  # a channel can grow to this multiple of its monthly activity
     baseline_id: str = "anchor_2_5_per_100_calls"
     date_from: date | None = None
     date_to: date | None = None
@@ -38,9 +57,16 @@ class Definitions:
             raise ValueError(
                 f"attribution rule {self.attribution_rule!r}: use one of {', '.join(ATTRIBUTION_RULES)}"
             )
-        for name in ("connect_min_talk_s", "attribution_window_days", "dial_overhead_s", "min_sample"):
+        for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+        if self.call_center_price_per_meeting is not None and self.call_center_price_per_meeting < 0:
+            raise ValueError("call_center_price_per_meeting must not be negative")
+        for name in ("response_sla_hours", "lead_response_sla_hours"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        if self.planner_capacity_factor < 1:
+            raise ValueError("planner_capacity_factor must be at least 1 (this month's activity)")
         if self.conversation_min_each_way < 1:
             raise ValueError("conversation_min_each_way must be at least 1")
         if self.date_from and self.date_to and self.date_from > self.date_to:

@@ -19,6 +19,7 @@ from socialsell.demo_linkedin_files import add_inbox_noise, trim_to_export, writ
 from socialsell.demo_meetings import place_meetings, referral_meetings, write_calendar, write_crm_meetings
 from socialsell.demo_model import Window
 from socialsell.demo_people import REPS, DemoRep, Directory, Person, spell_phone
+from socialsell.demo_warm_calls import warm_calls
 
 __all__ = ["CONTACT_COLUMNS", "DEFAULT_END", "write_demo"]
 
@@ -57,8 +58,9 @@ def write_demo(out_dir: Path, seed: int = 7, months: int = 6, end: date | None =
     window = Window.ending(end or DEFAULT_END, months)
     rng = random.Random(seed)
     directory = Directory(rng)
-    calls = simulate_calls(REPS, window, directory, rng)
     archives, linkedin_meetings = simulate_linkedin(REPS, window, directory, rng)
+    warm = warm_calls(REPS, window, archives, linkedin_meetings, rng)
+    calls = simulate_calls(REPS, window, directory, rng, warm)
     for archive in archives:
         add_inbox_noise(archive, directory, window, rng)
         trim_to_export(archive, window)

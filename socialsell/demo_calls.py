@@ -1,4 +1,9 @@
-"""Demo cold calling: each rep's dials, outcomes and booked meetings, written as real call-log exports."""
+"""Demo calling: each rep's dials, outcomes and booked meetings, written as real call-log exports.
+
+Most dials are cold; the warm ones (to prospects the rep reached on LinkedIn first) come from
+`demo_warm_calls`, and the cold dials fill each day around them so that a rep's dials together keep
+exactly the rep's connect and booking rates.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import heapq
 import io
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -20,7 +26,9 @@ __all__ = [
     "DIALER_RESULTS",
     "HUBSPOT_CALL_COLUMNS",
     "HUBSPOT_OUTCOMES",
+    "RETRY_OUTCOMES",
     "Call",
+    "dial",
     "simulate_calls",
     "write_calls",
 ]
@@ -47,7 +55,11 @@ DIALER_RESULTS = {
     "no_answer": "Nicht erreicht", "busy": "Besetzt", "voicemail": "Mailbox", "gatekeeper": "Sekretariat",
     "wrong_number": "Falsche Nummer", "connected": "Gespräch", "meeting_booked": "Termin vereinbart",
 }  # fmt: skip
-_RETRY = ("no_answer", "busy", "voicemail", "gatekeeper")
+RETRY_OUTCOMES = ("no_answer", "busy", "voicemail", "gatekeeper")  # worth another dial
+MISS_SHARES = {"wrong_number": 0.03, "busy": 0.06, "gatekeeper": 0.11, "voicemail": 0.22}  # of all dials
+UNKNOWN_SEGMENT_EVERY = (
+    600  # one in this many new prospects of a rep has no known segment (a quota, not luck)
+)
 _NOTES = {
     "connected": (
         "Kein Bedarf",
@@ -72,15 +84,15 @@ class Call:
     meeting: Meeting | None = None
 
 
-def _outcome_deck(rep: DemoRep, dials: int, rng: random.Random) -> list[str]:
-    """One outcome per dial, in exactly the rep's proportions, shuffled."""
+def _outcome_deck(rep: DemoRep, dials: int, warm: Counter, rng: random.Random) -> list[str]:
+    """One outcome per cold dial, shuffled: with the `warm` dials' outcomes, exactly the rep's proportions."""
     booked = rep.booked_per_100 / 100
-    shares = {"wrong_number": 0.03, "busy": 0.06, "gatekeeper": 0.11, "voicemail": 0.22,
-              "connected": rep.connect_rate - booked, "meeting_booked": booked}  # fmt: skip
-    deck = [outcome for outcome, share in shares.items() for _ in range(round(dials * share))]
+    shares = {**MISS_SHARES, "connected": rep.connect_rate - booked, "meeting_booked": booked}
+    total = dials + sum(warm.values())
+    deck = [outcome for outcome, share in shares.items() for _ in range(round(total * share) - warm[outcome])]
     deck += ["no_answer"] * (dials - len(deck))
     rng.shuffle(deck)
-    return deck
+    return deck[:dials]
 
 
 def _durations(outcome: str, rng: random.Random) -> tuple[int, int]:
@@ -103,28 +115,53 @@ def _day_times(day: date, count: int, rng: random.Random) -> list[datetime]:
     return [start + timedelta(minutes=m + (60 if m > 220 else 0)) for m in minutes]
 
 
-def _next_person(rep: DemoRep, day: date, queue: list, directory: Directory, rng: random.Random):
+def dial(rep: DemoRep, person: Person, at: datetime, outcome: str, rng: random.Random) -> Call:
+    """One outbound call; a booked one carries its meeting."""
+    call = Call(rep, person, at, "outbound", outcome, *_durations(outcome, rng))
+    if outcome == "meeting_booked":
+        booked_at = at + timedelta(seconds=call.ring_s + call.talk_s + rng.randint(60, 600))
+        slot = slot_after(booked_at, rng, 2, 12)
+        call.meeting = Meeting(rep, [person], slot, rng.choice((30, 30, 45, 60)), booked_at, "call")
+    return call
+
+
+def _next_person(
+    rep: DemoRep, day: date, queue: list, directory: Directory, rng: random.Random, made: Counter
+):
     if queue and queue[0][0] <= day and rng.random() < 0.55:
         _, _, person, attempts = heapq.heappop(queue)
         return person, attempts
     if rep.rep_id in ("tobias-huber", "jonas-hoffmann") and rng.random() < 0.0025:
         return directory.private_person(rep), 0
+    made["new"] += 1
+    if made["new"] % UNKNOWN_SEGMENT_EVERY == UNKNOWN_SEGMENT_EVERY // 2:
+        # unknown segment: a trade-fair lead imported without one, or every other time a number from a
+        # website that no CRM record holds
+        in_crm = made["new"] // UNKNOWN_SEGMENT_EVERY % 2 == 0
+        return directory.person(rep, segment="", in_crm=in_crm), 0
     company = directory.colleague_company(rep.team) if rng.random() < 0.25 else None
     return directory.person(rep, company=company), 0
 
 
-def _rep_calls(rep: DemoRep, days: list[date], directory: Directory, rng: random.Random) -> list[Call]:
-    counts = [max(32, min(68, round(rng.gauss(rep.dials_per_day, 6)))) for _ in days]
-    deck = iter(_outcome_deck(rep, sum(counts), rng))
+def _rep_calls(
+    rep: DemoRep, days: list[date], directory: Directory, warm: list[Call], rng: random.Random
+) -> list[Call]:
+    """The rep's cold dials (and call-backs) around the `warm` ones, which count towards each day's dials."""
+    warm_on = Counter(call.at.date() for call in warm)
+    counts = [max(0, max(32, min(68, round(rng.gauss(rep.dials_per_day, 6)))) - warm_on[d]) for d in days]
+    deck = iter(_outcome_deck(rep, sum(counts), Counter(call.outcome for call in warm), rng))
     queue: list = []  # (due day, tie-breaker, person, attempts so far)
-    calls: list[Call] = []
+    made: Counter = Counter()  # new prospects so far
+    calls: list[Call] = list(warm)
     for day, count in zip(days, counts, strict=True):
         for at in _day_times(day, count, rng):
-            person, attempts = _next_person(rep, day, queue, directory, rng)
+            person, attempts = _next_person(rep, day, queue, directory, rng, made)
             outcome = next(deck)
-            call = Call(rep, person, at, "outbound", outcome, *_durations(outcome, rng))
+            if outcome == "meeting_booked" and not person.in_crm:
+                outcome = "connected"  # booking a meeting would have put them in the CRM
+            call = dial(rep, person, at, outcome, rng)
             calls.append(call)
-            wait = rng.randint(1, 6) if outcome in _RETRY and attempts < 5 else None
+            wait = rng.randint(1, 6) if outcome in RETRY_OUTCOMES and attempts < 5 else None
             if outcome == "connected" and rng.random() < 0.12:
                 wait = rng.randint(10, 21)  # "Wiedervorlage": call again in a few weeks
             if wait:
@@ -134,21 +171,18 @@ def _rep_calls(rep: DemoRep, days: list[date], directory: Directory, rng: random
                 if 8 <= back.hour < 18 and back.weekday() < 5:
                     calls.append(Call(rep, person, back, "inbound", "connected", rng.randint(3, 9),
                                       rng.randint(60, 300)))  # fmt: skip
-            if outcome == "meeting_booked":
-                booked_at = at + timedelta(seconds=call.ring_s + call.talk_s + rng.randint(60, 600))
-                slot = slot_after(booked_at, rng, 2, 12)
-                call.meeting = Meeting(rep, [person], slot, rng.choice((30, 30, 45, 60)), booked_at, "call")
     return calls
 
 
 def simulate_calls(
-    reps: tuple[DemoRep, ...], window: Window, directory: Directory, rng: random.Random
+    reps: tuple[DemoRep, ...], window: Window, directory: Directory, rng: random.Random, warm: list[Call]
 ) -> list[Call]:
-    """Every rep's calls on their working days (no calls on holidays or during their vacation)."""
+    """Every rep's calls on their working days (no calls on holidays or during their vacation): the
+    `warm` calls to prospects they reached on LinkedIn first, and cold dials to everyone else."""
     calls: list[Call] = []
     for index, rep in enumerate(reps):
-        off = set(window.vacation(index, rep.team))
-        calls += _rep_calls(rep, [d for d in window.workdays(rep.team) if d not in off], directory, rng)
+        mine = [call for call in warm if call.rep is rep]
+        calls += _rep_calls(rep, window.working_days(index, rep.team), directory, mine, rng)
     return [call for call in calls if call.at < window.exported_at]
 
 
@@ -170,9 +204,9 @@ def _hubspot_row(call: Call, record_id: int, rng: random.Random) -> list:
     number = spell_phone(person.phone, rng)
     caller, called = (rep.phone, number) if call.direction == "outbound" else (number, rep.phone)
     milliseconds = call.talk_s * 1000 + rng.randint(0, 999) if answered else 0
-    contact = f"{person.name} ({person.email})"
+    contact = f"{person.name} ({person.email})" if person.in_crm else ""  # a number no contact holds
     return [
-        record_id, f"Call with {person.name}", call.at.strftime("%Y-%m-%d %H:%M"), rep.name,
+        record_id, f"Call with {person.name if person.in_crm else number}", call.at.strftime("%Y-%m-%d %H:%M"), rep.name,
         call.direction.capitalize(), label, status, milliseconds, caller, called, contact,
     ]  # fmt: skip
 

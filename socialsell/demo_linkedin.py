@@ -1,86 +1,36 @@
-"""Demo LinkedIn activity: each rep's network, outreach threads, replies, invitations and booked meetings."""
+"""Demo LinkedIn activity: each rep's network, outreach threads, replies, invitations and booked meetings.
+
+Some meetings booked in a chat are never logged (`DemoRep.unlogged_linkedin`), and some scheduling
+talk books nothing (`FIZZLE_SHARE`): the inferred-meetings insight should tell the two apart.
+"""
 
 from __future__ import annotations
 
-import base64
 import random
-import uuid
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from socialsell import demo_scheduling as scheduling
 from socialsell import demo_texts as texts
+from socialsell.demo_linkedin_model import (
+    Archive,
+    Connection,
+    Invitation,
+    Message,
+    Profile,
+    Thread,
+    conversation_id,
+    profile,
+)
 from socialsell.demo_model import BERLIN, Meeting, Window, pick, slot_after
 from socialsell.demo_people import DemoRep, Directory, Person
 
-__all__ = ["Archive", "Connection", "Invitation", "Message", "Profile", "Thread", "simulate_linkedin"]
+__all__ = ["simulate_linkedin"]
 
 WARM_REPLY_FACTOR = 3.5  # warm contacts answer this many times as often as cold ones
 WARM_MEETING_FACTOR = 1.3  # ... and their conversations turn into meetings a little more often
-
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    url: str  # as messages.csv spells it; "" for "LinkedIn Member"
-
-
-@dataclass
-class Message:
-    at: datetime  # aware
-    sender: Profile
-    text: str
-    subject: str = ""
-    attachment: str = ""
-
-
-@dataclass
-class Thread:
-    conv_id: str
-    others: list[Profile]
-    messages: list[Message] = field(default_factory=list)
-    title: str = ""
-    folder: str = "INBOX"
-    kind: str = "outreach"  # outreach, inbound, group, spam, sponsored, pitch, draft
-    person: Person | None = None
-    warm: bool = False
-
-
-@dataclass
-class Invitation:
-    sender: Profile
-    receiver: Profile
-    at: datetime  # aware
-    note: str
-    direction: str  # OUTGOING / INCOMING
-
-
-@dataclass
-class Connection:
-    first: str
-    last: str
-    slug: str
-    email: str
-    company: str
-    position: str
-    on: date
-
-
-@dataclass
-class Archive:
-    rep: DemoRep
-    threads: list[Thread] = field(default_factory=list)
-    invitations: list[Invitation] = field(default_factory=list)
-    connections: list[Connection] = field(default_factory=list)
-
-
-def conversation_id(rng: random.Random) -> str:
-    """`2-` + base64 of `<uuid>_100`, as in 2026 exports."""
-    raw = f"{uuid.UUID(int=rng.getrandbits(128), version=4)}_100"
-    return "2-" + base64.b64encode(raw.encode()).decode()
-
-
-def profile(person: Person) -> Profile:
-    return Profile(person.name, person.linkedin_url or "")
+FIZZLE_SHARE = 0.08  # positive replies without a meeting whose scheduling talk fizzles out
+ENGLISH_SHARE = 0.12  # prospects in scheduling talk who write English (international teams)
+LINK_SHARE = 0.35  # logged bookings by Calendly link (else a proposed slot); unlogged: by phone (else Teams)
 
 
 def _daytime(moment: datetime, rng: random.Random, until: int = 19) -> datetime:
@@ -182,19 +132,21 @@ class _RepLinkedIn:
         )
         return replied, meetings
 
-    def _book(self, thread: Thread, after: datetime) -> None:
-        """Propose a slot, prospect accepts, rep confirms; the calendar event follows."""
+    def _book(self, thread: Thread, after: datetime, logged: bool = True, english: bool = False) -> None:
+        """Propose a slot, prospect accepts, rep confirms. A logged meeting (Calendly link or proposed slot)
+        gets its calendar event; one booked by phone or Teams link without an invite is in no export."""
         rep, rng, person = self.rep, self.rng, thread.person
         asked = self._answer(after)
         accepted = _daytime(asked + timedelta(hours=rng.uniform(0.3, 20)), rng)
         confirmed = self._answer(accepted)
         slot = slot_after(confirmed, rng, 2, 7)
-        via_link = rng.random() < 0.35
+        how = scheduling.BOOKED_BY[logged][rng.random() >= LINK_SHARE]
+        propose, accept, confirm = scheduling.booking(rep, slot, how, english, rng)
         you = Profile(person.name, person.linkedin_url or "")
         thread.messages += [
-            Message(asked, self.me, texts.propose_slot(rep, slot, via_link)),
-            Message(accepted, you, texts.accept_slot(slot, via_link, rng)),
-            Message(confirmed, self.me, texts.confirm(rep, slot)),
+            Message(asked, self.me, propose),
+            Message(accepted, you, accept),
+            Message(confirmed, self.me, confirm),
         ]
         if rng.random() < 0.1:
             link = f"https://www.linkedin.com/dms/prv/attachment/{rng.getrandbits(60):x}/Agenda.pdf"
@@ -204,9 +156,31 @@ class _RepLinkedIn:
         if len(colleagues) > 1 and rng.random() < 0.3:
             contacts.append(next(c for c in colleagues if c is not person))
         booked_at = confirmed + timedelta(minutes=rng.randint(1, 8))
-        self.meetings.append(Meeting(rep, contacts, slot, rng.choice((30, 45, 60)), booked_at, "linkedin"))
+        minutes = rng.choice((30, 45, 60))
+        self.meetings.append(Meeting(rep, contacts, slot, minutes, booked_at, "linkedin", logged=logged))
 
-    def _converse(self, thread: Thread, meeting: bool) -> None:
+    def _fizzle(self, thread: Thread, after: datetime, english: bool) -> None:
+        """Scheduling talk that books nothing: a time and a counter-proposal, then the prospect calls it
+        off or goes silent (the rep nudges once or lets it go)."""
+        rng, you = self.rng, profile(thread.person)
+        asked = self._answer(after)
+        countered = _daytime(asked + _prospect_delay(rng), rng)
+        agreed = self._answer(countered)
+        slot = slot_after(agreed, rng, 1, 4)
+        first, second, third = scheduling.fizzle(self.rep, slot, rng.random() < 0.5, english, rng)
+        thread.messages += [Message(asked, self.me, first), Message(countered, you, second),
+                            Message(agreed, self.me, third)]  # fmt: skip
+        roll = rng.random()
+        if roll < 0.5:
+            called_off = _daytime(agreed + timedelta(hours=rng.uniform(1, 20)), rng)
+            thread.messages.append(Message(called_off, you, scheduling.hold_off(english, rng)))
+        elif roll < 0.8:
+            nudged = _daytime(agreed + timedelta(days=rng.uniform(5, 8)), rng)
+            thread.messages.append(
+                Message(nudged, self.me, scheduling.nudge(self.rep, thread.person, english))
+            )
+
+    def _converse(self, thread: Thread, meeting: bool, logged: bool = True) -> None:
         rep, rng, person = self.rep, self.rng, thread.person
         opened = thread.messages[0].at
         replied = _daytime(opened + _prospect_delay(rng), rng)
@@ -214,11 +188,16 @@ class _RepLinkedIn:
             thread.messages.append(Message(opened + timedelta(days=4, hours=rng.uniform(0, 20)), self.me,
                                            texts.follow_up(rep, person, rng)))  # fmt: skip
         positive = meeting or rng.random() < 0.3
+        fizzles = positive and not meeting and rng.random() < FIZZLE_SHARE
+        english = (meeting or fizzles) and rng.random() < ENGLISH_SHARE
         thread.messages.append(
-            Message(replied, profile(person), texts.prospect_reply(rep, person, positive, rng))
+            Message(replied, profile(person), texts.prospect_reply(rep, person, positive, rng, english))
         )
         if meeting:
-            self._book(thread, replied)
+            self._book(thread, replied, logged, english)
+            return
+        if fizzles:
+            self._fizzle(thread, replied, english)
             return
         answered = self._answer(replied)
         thread.messages.append(Message(answered, self.me, texts.close_conversation(rep, rng)))
@@ -232,7 +211,9 @@ class _RepLinkedIn:
                 person = self.directory.person(rep, linkedin=True)
                 at = self._at(day)
                 note = texts.invitation_note(person, rng, False) if rng.random() < 0.3 else ""
-                self.archive.invitations.append(Invitation(self.me, profile(person), at, note, "OUTGOING"))
+                self.archive.invitations.append(
+                    Invitation(self.me, profile(person), at, note, "OUTGOING", person)
+                )
                 if rng.random() < 0.45:
                     self._connect(
                         person, (at + timedelta(hours=rng.uniform(3, 240))).astimezone(BERLIN).date()
@@ -259,7 +240,7 @@ class _RepLinkedIn:
         text = "Danke fürs Vernetzen! Wir suchen gerade eine Lösung für den Vertrieb – haben Sie Unterlagen?"
         thread.messages.append(Message(first, profile(person), text))
         if rng.random() < 0.35:
-            self._book(thread, first)
+            self._book(thread, first, logged=rng.random() >= rep.unlogged_linkedin)
         else:
             thread.messages.append(
                 Message(self._answer(first), self.me, "Sehr gern, ich schicke Ihnen etwas.")
@@ -270,8 +251,9 @@ class _RepLinkedIn:
         threads = self._outreach()
         replied, meetings = self._decide(threads)
         booking, answered = {id(t) for t in meetings}, {id(t) for t in replied}
+        unlogged = {id(t) for t in pick(self.rng, meetings, self.rep.unlogged_linkedin)}
         for thread in replied:
-            self._converse(thread, id(thread) in booking)
+            self._converse(thread, id(thread) in booking, id(thread) not in unlogged)
         for thread in threads:
             if id(thread) not in answered and self.rng.random() < 0.5:
                 at = thread.messages[0].at + timedelta(days=self.rng.randint(4, 8))
@@ -289,8 +271,7 @@ def simulate_linkedin(
     """Every rep's archive (messages, invitations, connections) and the meetings LinkedIn booked."""
     archives, meetings = [], []
     for index, rep in enumerate(reps):
-        off = set(window.vacation(index, rep.team))
-        days = [d for d in window.workdays(rep.team) if d not in off]
+        days = window.working_days(index, rep.team)
         archive, booked = _RepLinkedIn(rep, window, days, directory, rng).run()
         archives.append(archive)
         meetings += booked

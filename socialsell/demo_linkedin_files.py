@@ -10,7 +10,15 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from socialsell.demo_linkedin import Archive, Connection, Message, Profile, Thread, conversation_id, profile
+from socialsell.demo_linkedin_model import (
+    Archive,
+    Connection,
+    Message,
+    Profile,
+    Thread,
+    conversation_id,
+    profile,
+)
 from socialsell.demo_model import UTC, Window
 from socialsell.demo_people import SELLER, Directory
 

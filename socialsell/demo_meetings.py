@@ -57,10 +57,12 @@ def place_meetings(meetings: list[Meeting], window: Window, rng: random.Random) 
     """Meetings booked before the export, each given a title, a status and the exports it appears in.
 
     Team Nord also logs meetings in HubSpot: 60 % only in the calendar, 25 % in both (the same meeting
-    twice, for de-duplication), 15 % only in HubSpot. No-shows are only visible in HubSpot.
+    twice, for de-duplication), 15 % only in HubSpot. No-shows are only visible in HubSpot. Meetings the
+    rep never logged (booked by phone or Teams in a LinkedIn chat) are in no export.
     """
     kept = sorted(
-        (m for m in meetings if m.booked_at <= window.exported_at), key=lambda m: (m.booked_at, m.rep.rep_id)
+        (m for m in meetings if m.logged and m.booked_at <= window.exported_at),
+        key=lambda m: (m.booked_at, m.rep.rep_id),
     )
     for meeting in kept:
         meeting.uid = f"{rng.getrandbits(130):033x}@google.com"

@@ -72,6 +72,11 @@ class Window:
         first = len(workdays) // 3 + rep_index * 7
         return workdays[first : first + 10]
 
+    def working_days(self, rep_index: int, team: str) -> list[date]:
+        """A rep's working days: no weekends, public holidays or vacation."""
+        off = set(self.vacation(rep_index, team))
+        return [d for d in self.workdays(team) if d not in off]
+
     @property
     def middle_month(self) -> tuple[int, int]:
         middle = self.start + (self.end - self.start) / 2
@@ -92,6 +97,7 @@ class Meeting:
     cancelled: bool = False
     no_show: bool = False
     where: str = "calendar"  # calendar, both (calendar and CRM) or crm
+    logged: bool = True  # False: booked in a LinkedIn chat and never put in a calendar or CRM
     uid: str = ""
     extra: dict = field(default_factory=dict)
 

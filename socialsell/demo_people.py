@@ -46,7 +46,11 @@ class DemoRep:
     style: str  # "personal", "template" (copy-paste first messages) or "du" (informal to strangers)
     answer_minutes: tuple[int, int]  # how long they take to answer a prospect's reply
     accept_hours: tuple[int, int]  # how long they take to accept an incoming invitation
+    calls_after_linkedin: float  # share of the prospects they reached on LinkedIn whom they also phone
     export_names: tuple[str, ...] = ()  # further spellings of the name in exports
+    # share of the meetings they book in LinkedIn chats by phone or Teams link and never put in a calendar
+    # or CRM (the inferred-meetings insight finds them)
+    unlogged_linkedin: float = 0.12
 
     @property
     def first(self) -> str:
@@ -64,22 +68,23 @@ class DemoRep:
 REPS: tuple[DemoRep, ...] = (
     DemoRep("anna-becker", "Anna Becker", "Nord", "+49 40 5550101", "71001",
             "anna.becker@nordlicht-software.de", "https://www.linkedin.com/in/anna-becker-demo",
-            48, 0.14, 3.4, 12, 0.35, 0.25, "personal", (4, 50), (1, 6)),
+            48, 0.14, 3.4, 12, 0.35, 0.25, "personal", (4, 50), (1, 6), 0.5),
     DemoRep("jonas-hoffmann", "Jonas Hoffmann", "Nord", "+49 40 5550102", "71002",
             "jonas.hoffmann@nordlicht-software.de", "https://www.linkedin.com/in/jonas-hoffmann-demo",
-            55, 0.10, 2.0, 20, 0.15, 0.08, "template", (90, 720), (2, 30)),
+            55, 0.10, 2.0, 20, 0.15, 0.08, "template", (90, 720), (2, 30), 0.1),
     DemoRep("lea-schroeder", "Lea Schröder", "Nord", "+49 40 5550103", "71003",
             "lea.schroeder@nordlicht-software.de", "https://www.linkedin.com/in/lea-schr%C3%B6der-demo",
-            44, 0.12, 2.5, 10, 0.28, 0.12, "personal", (2760, 3960), (50, 150)),
+            44, 0.12, 2.5, 10, 0.28, 0.12, "personal", (2760, 3960), (50, 150), 0.3),
     DemoRep("tobias-huber", "Tobias Huber", "Süd", "+49 89 5550201", "72001",
             "tobias.huber@nordlicht-software.de", "https://www.linkedin.com/in/tobias-huber-demo",
-            58, 0.09, 1.6, 14, 0.17, 0.10, "du", (120, 900), (3, 40)),
+            58, 0.09, 1.6, 14, 0.17, 0.10, "du", (120, 900), (3, 40), 0.15),
     DemoRep("sophie-wagner", "Sophie Wagner", "Süd", "+49 89 5550202", "72002",
             "sophie.wagner@nordlicht-software.de", "https://www.linkedin.com/in/sophie-wagner-demo",
-            46, 0.13, 3.0, 9, 0.38, 0.20, "personal", (45, 480), (1, 12)),
+            46, 0.13, 3.0, 9, 0.38, 0.20, "personal", (45, 480), (1, 12), 0.45,
+            unlogged_linkedin=0.45),  # books Teams calls straight from LinkedIn, rarely sends an invite
     DemoRep("katharina-schaefer", "Katharina Schäfer", "Süd", "+49 89 5550203", "72003",
             "katharina.schaefer@nordlicht-software.de", "https://www.linkedin.com/in/katharina-schäfer-demo",
-            42, 0.11, 2.5, 7, 0.26, 0.07, "personal", (180, 1200), (20, 96), ("Schäfer, Katharina",)),
+            42, 0.11, 2.5, 7, 0.26, 0.07, "personal", (180, 1200), (20, 96), 0.35, ("Schäfer, Katharina",)),
 )  # fmt: skip
 
 _UMLAUTS = str.maketrans(
@@ -104,7 +109,8 @@ class Company:
 
 @dataclass
 class Person:
-    """One CRM contact; `phone` is (area or mobile prefix, subscriber number), national, without 0."""
+    """One contact; `phone` is (area or mobile prefix, subscriber number), national, without 0.
+    `segment` is "" on a CRM record without one; `in_crm` is False for someone no CRM record holds."""
 
     record_id: int
     first: str
@@ -119,6 +125,7 @@ class Person:
     segment: str = "B2B"
     consent: str = ""
     customer_since: date | None = None
+    in_crm: bool = True
 
     @property
     def name(self) -> str:
@@ -216,8 +223,12 @@ class Directory:
             text = fold(text)
         return self._unique(lambda: f"{text}-{rng.getrandbits(28):07x}" if rng.random() < 0.85 else text)
 
-    def person(self, owner: DemoRep, *, company: Company | None = None, linkedin: bool = False) -> Person:
-        """A new B2B contact, at `company` (a buying-centre colleague) or at a new company."""
+    def person(
+        self, owner: DemoRep, *, company: Company | None = None, linkedin: bool = False, segment: str = "B2B",
+        in_crm: bool = True,
+    ) -> Person:  # fmt: skip
+        """A new B2B contact, at `company` (a buying-centre colleague) or at a new company; `segment` ""
+        for a lead imported without one, `in_crm` False for a number dialled that no CRM record holds."""
         rng = self.rng
         company = company or self.company(owner.team)
         female = rng.random() < 0.4
@@ -234,8 +245,8 @@ class Directory:
         title = _any(rng, names.TITLES)[1 if female else 0]
         has_slug = linkedin or rng.random() < 0.35
         return self._add(Person(self._new_id(), first, last, female, company, title, mail, self._number(area),
-                                self._slug(first, last) if has_slug else None, owner,
-                                consent=_any(rng, ("", "", "", "Yes"))))  # fmt: skip
+                                self._slug(first, last) if has_slug else None, owner, segment,
+                                _any(rng, ("", "", "", "Yes")), in_crm=in_crm))  # fmt: skip
 
     def private_person(self, owner: DemoRep) -> Person:
         """A consumer (B2C) contact with a mobile number; most have not agreed to cold calls."""
@@ -285,6 +296,8 @@ class Directory:
         return self._next_id
 
     def _add(self, person: Person) -> Person:
+        if not person.in_crm:
+            return person
         self.people.append(person)
         if person.company:
             self.by_company.setdefault(person.company.name, []).append(person)

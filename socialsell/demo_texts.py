@@ -1,26 +1,22 @@
-"""German LinkedIn message texts for the demo, written the way each rep writes (Sie, du or a template)."""
+"""LinkedIn message texts for the demo, written the way each rep writes (Sie, du or a template); a few
+prospects answer in English (scheduling talk itself: socialsell/demo_scheduling.py)."""
 
 from __future__ import annotations
 
 import random
-from datetime import datetime
 
 from socialsell.demo_people import DemoRep, Person
 
 __all__ = [
     "TEMPLATE_BODY",
-    "accept_slot",
     "close_conversation",
-    "confirm",
     "first_message",
     "follow_up",
     "invitation_note",
-    "propose_slot",
     "prospect_reply",
 ]
 
 _FEMALE_REPS = ("Anna", "Lea", "Sophie", "Katharina")
-_WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 TEMPLATE_BODY = (
     "wir helfen Vertriebsteams im Mittelstand, aus LinkedIn und Telefon 30 % mehr Termine zu holen – "
     "ohne zusätzliches Personal.\n\nHätten Sie nächste Woche 15 Minuten für einen kurzen Austausch?"
@@ -57,6 +53,12 @@ _POSITIVE = (
     "Gerne, lassen Sie uns sprechen. Das Thema liegt bei uns gerade auf dem Tisch.",
     "Danke für die Nachricht! Wir suchen tatsächlich gerade nach so etwas.",
     "Hallo, grundsätzlich ja. Was kostet das ungefähr?",
+)
+_POSITIVE_ENGLISH = (  # a prospect in an international team answers in English
+    "Thanks for reaching out – our sales team is international, so happy to continue in English. "
+    "How does it work?",
+    "Sounds interesting! Happy to learn more – how does it work in practice?",
+    "Thanks for your message! We're looking into exactly this right now – what would it cost roughly?",
 )
 _NEGATIVE = (
     "Danke, aktuell kein Bedarf.",
@@ -102,7 +104,12 @@ def follow_up(rep: DemoRep, person: Person, rng: random.Random) -> str:
     )
 
 
-def prospect_reply(rep: DemoRep, person: Person, positive: bool, rng: random.Random) -> str:
+def prospect_reply(
+    rep: DemoRep, person: Person, positive: bool, rng: random.Random, english: bool = False
+) -> str:
+    if english:
+        text = rng.choice(_POSITIVE_ENGLISH)
+        return f"Hi {rep.first}, {text[0].lower()}{text[1:]}" if rng.random() < 0.5 else text
     text = rng.choice(_POSITIVE if positive else _NEGATIVE)
     if rep.style == "du" and rng.random() < 0.5:
         return f"Hi {rep.first}, {text[0].lower()}{text[1:]}"
@@ -114,30 +121,6 @@ def prospect_reply(rep: DemoRep, person: Person, positive: bool, rng: random.Ran
 
 def close_conversation(rep: DemoRep, rng: random.Random) -> str:
     return rng.choice(_CLOSE)
-
-
-def _when(slot: datetime) -> str:
-    clock = f"{slot.hour}" if slot.minute == 0 else f"{slot.hour}:{slot.minute:02d}"
-    return f"{_WEEKDAYS[slot.weekday()]} ({slot:%d.%m.}) um {clock} Uhr"
-
-
-def propose_slot(rep: DemoRep, slot: datetime, via_link: bool) -> str:
-    if via_link:
-        who = "kannst du dir" if rep.style == "du" else "können Sie sich"
-        return f"Super, danke! Hier {who} direkt einen Termin aussuchen: {rep.calendly}"
-    you = "dir" if rep.style == "du" else "Ihnen"
-    return f"Sehr gern! Passt {you} {_when(slot)}? Alternativ gern hier einen Termin wählen: {rep.calendly}"
-
-
-def accept_slot(slot: datetime, via_link: bool, rng: random.Random) -> str:
-    if via_link:
-        return rng.choice(("Habe mir einen Termin gebucht.", "Erledigt, Termin über den Link gebucht."))
-    return rng.choice((f"{_WEEKDAYS[slot.weekday()]} passt.", "Passt, bis dann!", "Ja, das passt mir gut."))
-
-
-def confirm(rep: DemoRep, slot: datetime) -> str:
-    invite = "du bekommst" if rep.style == "du" else "Sie erhalten"
-    return f"Termin bestätigt: {_when(slot)}. {invite} gleich die Einladung per Mail. Bis dann!"
 
 
 def invitation_note(person: Person, rng: random.Random, incoming: bool) -> str:

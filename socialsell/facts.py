@@ -24,10 +24,11 @@ DUPLICATE_CALL_SECONDS = 120
 # lies before it. Duplicate calls are looked for only when calls come from more than one source.
 _TOUCH_FACTS = f"""
 CREATE OR REPLACE TABLE touch_facts AS
-WITH base AS (
+WITH base AS NOT MATERIALIZED (  -- read where used: materialised, it holds every touch in memory
     SELECT t.source, t.source_id, t.rep_id, ci.contact_id, t.contact_key, t.channel, t.kind, t.direction,
            t.occurred_at, t.local_day, t.local_week, t.local_hour, t.duration_s, t.outcome, t.thread_id,
            t.message_length, t.template_hash, t.address_form, t.language,
+           t.template_bands, t.has_scheduling_link, t.proposes_time, t.confirms_meeting,
            coalesce(ci.contact_id, t.contact_key) AS who
     FROM touches t LEFT JOIN contact_identities ci ON ci.identity = t.contact_key
     WHERE t.exclusion IS NULL

@@ -10,6 +10,7 @@ import duckdb
 from socialsell import store
 from socialsell.config import Config, Rep
 from socialsell.sources import Context, ImportError_, Parsed, detect, expand, sources
+from socialsell.sources.csv_scan import Staged
 
 __all__ = ["config_with_stored_reps", "import_paths", "parse_file"]
 
@@ -34,8 +35,12 @@ def config_with_stored_reps(con: duckdb.DuckDBPyConnection, config: Config) -> C
     )
 
 
-def parse_file(path: Path, context: Context, fmt: str | None = None) -> Parsed:
-    """Parse one file with the named format (`calls` or a preset like `calls.hubspot`) or the detected one."""
+def parse_file(path: Path, context: Context, fmt: str | None = None, *, staged: bool = False) -> Parsed:
+    """Parse one file with the named format (`calls` or a preset like `calls.hubspot`) or the detected one.
+
+    `staged`: a format that offers `stage(path, context)` (call logs) leaves its big table as a
+    query over the file (`csv_scan.Staged`) for `store.load` to insert without materialising it.
+    """
     if fmt:
         name, _, preset = fmt.partition(".")
         if name not in sources():
@@ -45,7 +50,15 @@ def parse_file(path: Path, context: Context, fmt: str | None = None) -> Parsed:
             context = Context(**{**context.__dict__, "preset": preset})
     else:
         module = detect(path)
-    return module.parse(path, context)
+    read = getattr(module, "stage", None) if staged else None
+    return (read or module.parse)(path, context)
+
+
+def _close(parsed: Parsed) -> None:
+    """Remove the temporary copies staged tables read from."""
+    for rows in parsed.tables.values():
+        if isinstance(rows, Staged) and rows.scan is not None:
+            rows.scan.close()
 
 
 def import_paths(
@@ -69,17 +82,19 @@ def import_paths(
     """
     own = con is None
     con = con or store.connect(db)
+    parsed: list[tuple[Path, Parsed]] = []
     try:
         config = config_with_stored_reps(con, config or Config.load())
         context = Context(config, rep, time_zone, keep_message_text, None, progress)
         files = expand([Path(p) for p in paths])
-        parsed = []
         for i, file in enumerate(files):
             if on_file:
                 on_file(file, i, len(files))
-            parsed.append((file, parse_file(file, context, fmt)))
+            parsed.append((file, parse_file(file, context, fmt, staged=True)))
         last = len(parsed) - 1
         return [store.load(con, p, file, config, rebuild=i == last) for i, (file, p) in enumerate(parsed)]
     finally:
+        for _, p in parsed:
+            _close(p)
         if own:
             con.close()

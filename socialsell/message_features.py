@@ -1,9 +1,12 @@
-"""What a message says, without keeping the text: length, hashes, language, address form, scheduling."""
+"""What a message says, without keeping the text: length, hashes, language, address form, scheduling,
+and a near-duplicate sketch of its wording (`template_bands`, see socialsell/near_duplicates.py)."""
 
 from __future__ import annotations
 
 import duckdb
 import polars as pl
+
+from socialsell.near_duplicates import band_hashes
 
 __all__ = ["FEATURE_COLUMNS", "clean_text", "features", "md5"]
 
@@ -15,6 +18,8 @@ FEATURE_COLUMNS = (
     "address_form",
     "has_scheduling_link",
     "proposes_time",
+    "confirms_meeting",
+    "template_bands",
 )
 
 # Entities seen in LinkedIn exports (2018 content, sponsored InMail HTML) plus the usual German ones.
@@ -55,11 +60,16 @@ _ENGLISH = (
 _FORMAL = (
     r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b|(?i:\bsehr geehrte)|\b(?:Herr|Herrn|Frau) \p{Lu}"
 )
-_INFORMAL = _any("du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem")
+_INFORMAL = _any(
+    "du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem|lass uns|lasst uns",
+    # "ihr" only after a second-person-plural verb: "nutzt ihr", not "Ihr Team" or "mit ihr"
+    "(?:habt|seid|wollt|könnt|dürft|müsst|nutzt|macht|braucht|sucht|plant|setzt|kennt|wisst|messt|misst"
+    "|arbeitet|findet|denkt|geht|seht) ihr",
+)
 _HEY = _any("hey|hi there|hiya")
 
 _SCHEDULING = (
-    r"(?i)(?:calendly\.com|meetings(?:-eu1)?\.hubspot\.com|hubspot\.[a-z]+/meetings|\bcal\.com/"
+    r"(?i)(?:calendly\.com|meetings(?:-eu1)?\.hubspot\.com|hubspot\.[a-z]+/meetings|(?-u:\b)cal\.com/"
     r"|outlook\.office(?:365)?\.com/(?:owa/calendar|book)|bookings\.cloud\.microsoft|/bookwithme"
     r"|doodle\.com|zcal\.co|savvycal\.com|youcanbook\.me|tidycal\.com|chilipiper\.com|acuityscheduling\.com"
     r"|calendar\.app\.google|calendar\.google\.com/calendar/(?:u/\d+/)?appointments|koalendar\.com"
@@ -110,6 +120,22 @@ _CONFIRMED = _any(
     r"(?:meeting|call) (?:is )?(?:confirmed|booked|scheduled)",
     r"calendar invite|kalendereinladung|einladung (?:ist )?(?:raus|verschickt|geschickt|gesendet)",
 )
+# Accepting a proposed slot or reporting a booking ("Dienstag passt.", "Habe mir einen Termin gebucht.").
+# The short replies ("passt.", "works for me!") count only as a whole clause, ended by punctuation.
+_ACCEPTED = (
+    _any(
+        r"(?:termin|slot|zeitfenster) (?:\w+ ){0,4}(?:gebucht|eingetragen|reserviert|ausgewählt|gewählt)",
+        r"(?:habe|hab|haben) (?:\w+ ){0,4}(?:gebucht|eingetragen|reserviert)",
+        r"freue mich auf (?:unser|unseren|das|den|ihren|deinen) (?:gespräch|termin|telefonat|call|austausch)",
+        r"einladung (?:\w+ ){0,2}(?:angenommen|erhalten|bekommen)",
+        r"(?:booked|scheduled) (?:a |the |an )?(?:slot|time|call|meeting|appointment)|see you (?:then|there)",
+        r"looking forward to (?:our|the) (?:call|meeting|chat|conversation|talk)",
+        r"(?:accepted|received) (?:the |your )?(?:calendar )?(?:invite|invitation)",
+    )
+    + r"|(?i)\bpasst(?: mir| uns)?(?: gut| perfekt| prima| super| bestens| wunderbar)?\s*(?:[.!,]|$)"
+    + rf"|(?i)\b(?:that|this|it|{_WEEKDAYS}) works(?: for me| for us| great| well)?\s*(?:[.!,]|$)"
+    + r"|(?i)\bsounds (?:good|great|perfect)(?: to me)?\s*(?:[.!,]|$)"
+)
 
 
 def clean_text(text: pl.Series) -> pl.Series:
@@ -141,8 +167,8 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
             one copy-paste template sent to different people gets one hash.
 
     Returns:
-        A frame with FEATURE_COLUMNS: length 0, null hashes/language, 'unknown' address form and
-        false flags where there is no text.
+        A frame with FEATURE_COLUMNS: length 0, null hashes/language/template_bands, 'unknown'
+        address form and false flags where there is no text.
     """
     frame = pl.DataFrame({"t": clean_text(text).str.strip_chars()})
     frame = frame.with_columns(t=pl.when(pl.col("t") != "").then(pl.col("t")))
@@ -155,9 +181,14 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
     frame = frame.with_columns(
         address_form=_address_form(),
         has_scheduling_link=pl.col("t").str.contains(_SCHEDULING).fill_null(False),
-        proposes_time=_proposes_time(lower.str.replace_all(r"guten morgen", "")),
+        confirmed=lower.str.contains(_CONFIRMED).fill_null(False),
     )
-    template = _template_text(frame["t"], names)
+    frame = frame.with_columns(
+        proposes_time=_proposes_time(lower.str.replace_all(r"guten morgen", "")),
+        confirms_meeting=pl.col("confirmed") | lower.str.contains(_ACCEPTED).fill_null(False),
+    )
+    words = _template_words(frame["t"], names)
+    template = pl.select(pl.when(words.list.len() > 0).then(words.list.join(" "))).to_series()
     return frame.select(
         "message_length",
         md5(frame["normalised"]).alias("message_hash"),
@@ -166,6 +197,8 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
         "address_form",
         "has_scheduling_link",
         "proposes_time",
+        "confirms_meeting",
+        band_hashes(words),
     )
 
 
@@ -212,11 +245,10 @@ def _proposes_time(lower: pl.Expr) -> pl.Expr:
     clock = lower.str.contains(_CLOCK)
     weak_clock = lower.str.contains(_CLOCK_WEAK)
     ask = lower.str.contains(_ASK)
-    confirmed = lower.str.contains(_CONFIRMED)
-    return (confirmed | (day & (clock | weak_clock | ask)) | (clock & ask)).fill_null(False)
+    return (pl.col("confirmed") | (day & (clock | weak_clock | ask)) | (clock & ask)).fill_null(False)
 
 
-def _template_text(text: pl.Series, names: pl.Series | None) -> pl.Series:
+def _template_words(text: pl.Series, names: pl.Series | None) -> pl.Series:
     """Words of the message without greeting line, URLs, digits and the names of the people involved."""
     body = text.str.to_lowercase().str.replace(_GREETING, "").str.replace_all(_URL, " ")
     frame = pl.DataFrame(
@@ -231,6 +263,6 @@ def _template_text(text: pl.Series, names: pl.Series | None) -> pl.Series:
     words = frame.select("row", "words").explode("words")
     drop = frame.select("row", pl.col("names").alias("words")).explode("words").drop_nulls().unique()
     kept = words.join(drop, on=["row", "words"], how="anti", maintain_order="left")
-    joined = kept.group_by("row", maintain_order=True).agg(pl.col("words").drop_nulls().str.join(" "))
-    out = frame.select("row").join(joined, on="row", how="left", maintain_order="left")["words"]
-    return pl.select(pl.when(out.str.len_chars() > 0).then(out)).to_series().alias("template")
+    lists = kept.group_by("row", maintain_order=True).agg(pl.col("words").drop_nulls())
+    out = frame.select("row").join(lists, on="row", how="left", maintain_order="left")["words"]
+    return out.alias("words")

@@ -15,9 +15,9 @@ QUALITY_SQL: dict[str, str] = {
                coalesce(sum(rows_quarantined), 0) AS rows_quarantined, coalesce(sum(rows_skipped), 0) AS rows_skipped
         FROM imports""",
     "imports": """
-        SELECT finished_at, regexp_extract(file, '[^/]+$') AS file, format, rep_id, rows_read, rows_loaded,
+        SELECT strftime(finished_at, '%Y-%m-%d %H:%M') AS finished_at, regexp_extract(file, '[^/]+$') AS file, format, rep_id, rows_read, rows_loaded,
                rows_duplicate, rows_quarantined, rows_skipped, notes
-        FROM imports ORDER BY finished_at DESC, file""",
+        FROM imports ORDER BY imports.finished_at DESC, file""",
     "quarantine_reasons": """
         SELECT regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS rows,
                count(DISTINCT file) AS files

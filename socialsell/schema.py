@@ -156,6 +156,9 @@ TABLES: dict[str, Table] = {
                 "proposes_time": "BOOLEAN",
                 "message_text": "VARCHAR",  # only with --keep-message-text
                 **_LINEAGE,
+                # Added by migration 2, so they come last here as in an upgraded database.
+                "confirms_meeting": "BOOLEAN",  # accepts or confirms an appointment ("Dienstag passt.")
+                "template_bands": "VARCHAR[]",  # MinHash LSH bands of the template text (near_duplicates)
             },
             channel=CHANNELS,
             kind=KINDS,

@@ -16,6 +16,8 @@ from socialsell import resolve
 from socialsell.config import Config
 from socialsell.schema import TABLES, conform, create_table_sql
 from socialsell.sources import Parsed
+from socialsell.sources.csv_scan import Staged
+from socialsell.sources.tabular import sql_string
 
 __all__ = [
     "DEFAULT_DB",
@@ -42,9 +44,34 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
     resolve.create_derived(con)
 
 
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    """Meeting confirmations and near-duplicate sketches on touches; decisions on inferred meetings.
+
+    `meeting_decisions` is user data (a coach confirmed or rejected a meeting inferred from LinkedIn
+    messages): imports and derived rebuilds never touch it. Works on fresh databases (where `_v1`
+    already created the new touches columns from the current schema) and on older ones.
+    """
+    from socialsell import facts
+
+    con.execute("ALTER TABLE touches ADD COLUMN IF NOT EXISTS confirms_meeting BOOLEAN")
+    con.execute("ALTER TABLE touches ADD COLUMN IF NOT EXISTS template_bands VARCHAR[]")
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS meeting_decisions (
+            candidate_id VARCHAR PRIMARY KEY,
+            decision VARCHAR NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
+            decided_at TIMESTAMPTZ NOT NULL,
+            note VARCHAR,
+            rep_id VARCHAR,
+            thread_id VARCHAR,
+            local_day DATE)"""
+    )
+    facts.rebuild_facts(con)  # touch_facts carries the new columns
+
+
 # Ordered schema migrations; each runs once, in a transaction, and is recorded in schema_migrations.
 MIGRATIONS: list[tuple[int, str, callable]] = [
     (1, "canonical tables, derived identity and meeting tables", _v1),
+    (2, "meeting confirmations, near-duplicate sketches, decisions on inferred meetings", _v2),
 ]
 
 
@@ -72,6 +99,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     if read_only:
         _check_version(con, target)
     else:
+        # Bulk inserts buffer this many row groups (~120k rows each, every column) before writing
+        # them out; DuckDB's default of 5 adds ~150 MB to an import's peak memory for no speed.
+        con.execute("SET write_buffer_row_group_count = 1")
         migrate(con)
     return con
 
@@ -173,35 +203,76 @@ def _insert_new(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
     """Insert rows whose key is not in the table yet; returns how many were inserted."""
     if not len(frame):
         return 0
-    keys = ", ".join(TABLES[table].key)
     con.register("_staged", frame)
-    inserted = con.execute(
-        f"INSERT INTO {table} SELECT s.* FROM _staged s ANTI JOIN {table} t USING ({keys})"
-    ).fetchall()[0][0]
-    con.unregister("_staged")
-    return int(inserted)
+    try:
+        return _insert_select(con, table, "SELECT * FROM _staged")
+    finally:
+        con.unregister("_staged")
 
 
-def _with_local_time(frame: pl.DataFrame, column: str, time_zone: str) -> pl.DataFrame:
-    if column not in frame.columns or not len(frame):
-        return frame
-    local = pl.col(column).dt.convert_time_zone(time_zone)
-    day = local.dt.date()
-    extra = {"local_day": day, "local_week": day.dt.truncate("1w")}
-    if column == "occurred_at":
-        extra["local_hour"] = local.dt.hour().cast(pl.Int8)
-    return frame.with_columns(**extra)
+def _insert_select(con: duckdb.DuckDBPyConnection, table: str, select: str, columns: str = "") -> int:
+    """INSERT … SELECT of the rows whose key is not in the table yet; returns how many."""
+    keys = ", ".join(TABLES[table].key)
+    return int(
+        con.execute(
+            f"INSERT INTO {table} {columns} SELECT s.* FROM ({select}) s ANTI JOIN {table} t USING ({keys})"
+        ).fetchall()[0][0]
+    )
 
 
-def _prepare(table: str, frame: pl.DataFrame, import_id: str, config: Config) -> pl.DataFrame:
-    frame = frame.with_columns(import_id=pl.lit(import_id))
+def _local_time(table: str, time_zone: str) -> dict[str, str]:
+    """SQL for local_day, local_week (Monday) and local_hour in the team's time zone. Meetings count
+    on the day they were booked (the start only when no booking time is known)."""
+    instant = {"touches": "occurred_at", "meetings": "coalesce(booked_at, starts_at)"}.get(table)
+    if instant is None:
+        return {}
+    local = f"timezone({sql_string(time_zone)}, {instant})"
+    columns = {"local_day": f"{local}::DATE", "local_week": f"date_trunc('week', {local})::DATE"}
     if table == "touches":
-        frame = _with_local_time(conform(frame, table), "occurred_at", config.time_zone)
-    elif table == "meetings":
-        # Meetings count on the day they were booked (the start only when no booking time is known).
-        frame = conform(frame, table).with_columns(_day=pl.coalesce("booked_at", "starts_at"))
-        frame = _with_local_time(frame, "_day", config.time_zone).drop("_day")
-    return conform(frame, table)
+        columns["local_hour"] = f"hour({local})::TINYINT"
+    return columns
+
+
+def _first_of_each_key(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The frame without rows repeating an earlier row's key (copied only when there are any)."""
+    keys = list(TABLES[table].key)
+    if len(frame) and frame.select(pl.struct(keys).is_duplicated().any()).item():
+        return frame.unique(subset=keys, keep="first", maintain_order=True)
+    return frame
+
+
+def _load_frame(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, import_id: str, config: Config
+):
+    """(rows inserted, rows offered) for one frame of a fact table."""
+    frame = conform(frame.with_columns(import_id=pl.lit(import_id)), table)
+    local = _local_time(table, config.time_zone)
+    if not len(frame):
+        return 0, 0
+    con.register("_staged", _first_of_each_key(frame, table))
+    try:
+        listed = ", ".join(f"{sql} AS {name}" for name, sql in local.items())
+        select = f"SELECT * REPLACE ({listed}) FROM _staged" if local else "SELECT * FROM _staged"
+        return _insert_select(con, table, select), len(frame)
+    finally:
+        con.unregister("_staged")
+
+
+def _load_staged(con: duckdb.DuckDBPyConnection, table: str, staged: Staged, import_id: str, config: Config):
+    """(rows inserted, rows offered) for rows given as a query over the export file: inserted by
+    DuckDB straight from the file, without passing through Python."""
+    local = _local_time(table, config.time_zone)
+    columns = [*staged.columns, "import_id", *local]
+    listed = ", ".join([f"'{import_id}' AS import_id", *(f"{sql} AS {name}" for name, sql in local.items())])
+    select = f"SELECT q.*, {listed} FROM ({staged.sql}) q"
+    if staged.repeats:  # the first row of each key, as `_first_of_each_key` keeps for frames
+        keys = ", ".join(f"q.{k}" for k in TABLES[table].key)
+        select += f" QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY q.source_row) = 1"
+    staged.register(con)
+    try:
+        return _insert_select(con, table, select, f"({', '.join(columns)})"), staged.rows
+    finally:
+        staged.unregister(con)
 
 
 def load(
@@ -215,6 +286,7 @@ def load(
 ) -> ImportSummary:
     """Write one parsed file in one transaction: its new rows, quarantine, the imports row.
 
+    A table's rows come as a frame, or as `Staged` rows that DuckDB inserts straight from the file.
     Rows already present (same source + source_id) are counted as duplicates and left alone,
     so importing a file twice, or two overlapping exports, changes nothing the second time.
     `rebuild=False` leaves the derived tables for the caller to rebuild once after a batch of
@@ -223,10 +295,7 @@ def load(
     started = datetime.now(UTC)
     import_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     digest = file_checksum or checksum(file)
-    frames = {t: _prepare(t, f, import_id, config) for t, f in parsed.tables.items() if t in _FACT_TABLES}
-    fresh = {
-        t: f.unique(subset=list(TABLES[t].key), keep="first", maintain_order=True) for t, f in frames.items()
-    }
+    facts = {t: f for t, f in parsed.tables.items() if t in _FACT_TABLES}
     loaded = duplicate = 0
     con.execute("BEGIN TRANSACTION")
     try:
@@ -235,11 +304,12 @@ def load(
             _insert_new(con, "reps", conform(parsed.tables["reps"], "reps"))
         # A file's rows are counted in its main table (a LinkedIn connection is a touch and also a
         # contact record; it is one row read, one row loaded).
-        main = next((t for t in _FACT_TABLES if t in fresh), None)
-        for table, frame in fresh.items():
-            inserted = _insert_new(con, table, frame)
+        main = next((t for t in _FACT_TABLES if t in facts), None)
+        for table, rows in facts.items():
+            load_rows = _load_staged if isinstance(rows, Staged) else _load_frame
+            inserted, offered = load_rows(con, table, rows, import_id, config)
             if table == main:
-                loaded, duplicate = inserted, len(frames[table]) - inserted
+                loaded, duplicate = inserted, offered - inserted
         quarantined = _quarantine(con, parsed, file, digest, import_id)
         skipped = sum(parsed.skipped.values())
         notes = "; ".join(f"{reason}: {n}" for reason, n in sorted(parsed.skipped.items()))

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from demo_readers import (
+    UTC,
     Contacts,
     LinkedInArchive,
     MeetingRow,
     e164,
+    german_e164,
     profile_url,
     read_archive,
     read_calendar,
@@ -27,7 +29,16 @@ REP_EMAILS = {
     "Tobias Huber": "tobias.huber", "Sophie Wagner": "sophie.wagner",
     "Katharina Schäfer": "katharina.schaefer",
 }  # fmt: skip
+CONNECTS = ("connected", "meeting_booked")
 _INFORMAL = re.compile(r"\b(du|dir|dich|ihr|euch|dein\w*)\b")  # lower case: "Ihr" is formal
+# A prospect's yes to a time ("Dienstag passt.", "Thursday works.", "Termin gebucht") and a prospect's own
+# proposal of a weekday and an hour ("Können wir Dienstag um 11 Uhr telefonieren?", "How about Friday at 9am?").
+_YES = re.compile(r"\b(passt|works|sounds good|gebucht|booked)\b", re.IGNORECASE)
+_DAY_AND_HOUR = re.compile(
+    r"\b(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Monday|Tuesday|Wednesday|Thursday|Friday)\b"
+    r"[^.?!]*\b\d{1,2}(:\d\d)? ?(Uhr|am|pm)\b"
+)
+_ENGLISH = re.compile(r"\b(works|sounds|booked|could we|how about|see you|doesn't)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -71,6 +82,25 @@ class LinkedInStats:
 
 
 @dataclass
+class BookingTalk:
+    """A rep's 1:1 threads in which the prospect said yes to a time (`accepted`; `recorded` when a calendar
+    or CRM export holds a meeting with them made during the thread), or proposed a day and hour and never
+    said yes (`fizzled`, `fizzled_recorded`); `english` counts both kinds written in English."""
+
+    accepted: int = 0
+    recorded: int = 0
+    fizzled: int = 0
+    fizzled_recorded: int = 0
+    english: int = 0
+    yes_texts: list[str] = field(default_factory=list)  # the prospects' yes messages
+    proposals: list[str] = field(default_factory=list)  # the prospects' proposals in fizzled threads
+
+    @property
+    def unrecorded_share(self) -> float:
+        return 1 - self.recorded / self.accepted
+
+
+@dataclass
 class Demo:
     out: Path
     contacts: Contacts
@@ -90,7 +120,7 @@ def call_stats(calls) -> dict[str, CallStats]:
         rep = stats[call.rep]
         rep.dials += 1
         rep.days.add(call.day)
-        rep.connects += call.outcome in ("connected", "meeting_booked")
+        rep.connects += call.outcome in CONNECTS
         rep.booked += call.outcome == "meeting_booked"
     return dict(stats)
 
@@ -156,6 +186,80 @@ def linkedin_stats(
     return stats
 
 
+def booking_talk(demo: Demo) -> dict[str, BookingTalk]:
+    """Per rep (profile name), the scheduling talk of their 1:1 threads, outreach and inbound alike."""
+    meetings = meetings_by_email(demo.meetings)
+    talk: dict[str, BookingTalk] = {}
+    for owner, archive in demo.archives.items():
+        stats = talk[owner] = BookingTalk()
+        for thread in archive.threads:
+            if thread.conv_id == "" or thread.folder == "SPAM" or thread.group:
+                continue
+            first = thread.messages[0]
+            other = first["RECIPIENT PROFILE URLS"] if first["FROM"] == owner else first["SENDER PROFILE URL"]
+            contact = demo.contacts.by_url.get(profile_url(other))
+            theirs = [m["CONTENT"] for m in thread.messages if m["FROM"] != owner]
+            yes = [t for t in theirs if _YES.search(t)]
+            proposals = [t for t in theirs if _DAY_AND_HOUR.search(t)]
+            if not yes and not proposals:
+                continue
+            span = (first["at"] - timedelta(days=1), thread.messages[-1]["at"] + timedelta(days=1))
+            mail = contact["Email"].lower() if contact else ""
+            recorded = any(span[0] <= m.created <= span[1] for m in meetings.get(mail, []))
+            stats.english += any(_ENGLISH.search(t) for t in yes + proposals)
+            if yes:
+                stats.accepted += 1
+                stats.recorded += recorded
+                stats.yes_texts += yes
+            else:
+                stats.fizzled += 1
+                stats.fizzled_recorded += recorded
+                stats.proposals += proposals
+    return talk
+
+
+def linkedin_touches(archive: LinkedInArchive) -> dict[str, list[tuple[datetime, bool]]]:
+    """Profile URL → (when, whether the person wrote) of every message and invitation the rep sent to or
+    received from that person one-to-one; incoming invitations are no touch."""
+    touches: dict[str, list[tuple[datetime, bool]]] = defaultdict(list)
+    for thread in (t for t in archive.threads if not t.group):
+        for message in thread.messages:
+            mine = message["FROM"] == archive.owner
+            url = message["RECIPIENT PROFILE URLS"] if mine else message["SENDER PROFILE URL"]
+            if url:
+                touches[profile_url(url)].append((message["at"], not mine))
+    for row in archive.invitations:
+        if row["Direction"] == "OUTGOING":
+            sent = datetime.strptime(row["Sent At"], "%m/%d/%y, %I:%M %p").replace(tzinfo=UTC)
+            touches[profile_url(row["inviteeProfileUrl"])].append((sent, False))
+    return touches
+
+
+def channel_order(demo: Demo, window_days: int = 30) -> Counter:
+    """(group, event) counts over each rep's first dial to a contact. The group is what LinkedIn saw in the
+    `window_days` before it: `linkedin_reply`, `linkedin_touch` or `no_linkedin` (the contact is found by
+    the number in the CRM export, and their LinkedIn URL there). Events: `first_dials`, `connects` (the
+    first dial connected) and `meetings` (a dial of the rep's booked one within `window_days` after it)."""
+    touches = {owner: linkedin_touches(archive) for owner, archive in demo.archives.items()}
+    dials = defaultdict(list)
+    for call in demo.calls:
+        if call.direction == "outbound":
+            dials[(call.rep, german_e164(call.number))].append(call)
+    window, counts = timedelta(days=window_days), Counter()
+    for (rep, phone), calls in dials.items():
+        first = min(calls, key=lambda c: c.at)
+        contact = demo.contacts.by_phone.get(phone)
+        url = profile_url(contact["LinkedIn URL"]) if contact else ""
+        before = [wrote for at, wrote in touches[rep].get(url, []) if first.at - window <= at < first.at]
+        group = "linkedin_reply" if any(before) else "linkedin_touch" if before else "no_linkedin"
+        counts[(group, "first_dials")] += 1
+        counts[(group, "connects")] += first.outcome in CONNECTS
+        counts[(group, "meetings")] += any(
+            c.outcome == "meeting_booked" and c.at - first.at <= window for c in calls
+        )
+    return counts
+
+
 def informal_share(texts: list[str]) -> float:
     return sum(bool(_INFORMAL.search(t)) for t in texts) / len(texts)
 
@@ -197,4 +301,17 @@ def report(demo: Demo) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Demo", "e164", "informal_share", "measure", "median", "report", "template_share"]
+__all__ = [
+    "CONNECTS",
+    "BookingTalk",
+    "Demo",
+    "booking_talk",
+    "channel_order",
+    "e164",
+    "informal_share",
+    "linkedin_touches",
+    "measure",
+    "median",
+    "report",
+    "template_share",
+]

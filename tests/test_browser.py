@@ -104,6 +104,25 @@ def test_dashboard_renders_without_errors(path, server, demo_db, open_page, brow
     assert _without_known_hosts(browser.external_requests) == []
 
 
+# The part of each dashboard whose numbers depend on the team filter.
+FILTERED = {
+    "1_overview.ipynb": ".ss-cards",
+    "2_coach.ipynb": '.widget-html:has(h3:text-is("Reps"))',
+    "3_funnel.ipynb": ".js-plotly-plot",
+    "5_playbook.ipynb": ".ss-verdict",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILTERED))
+def test_a_team_filter_changes_the_figures(name, server, demo_db, open_page):
+    page = open_page(server).open(name, figures=count_figures(NOTEBOOKS / name, demo_db))
+    teams = [t for t in page.options("Team") if t != "All teams"]
+    before, after = page.change_filter("Team", teams[0], FILTERED[name], timeout=60)
+    assert after != before, f"{name}: choosing team {teams[0]} changed nothing under {FILTERED[name]}"
+    page.screenshot(f"{Path(name).stem}-team-{teams[0]}")
+    assert page.problems() == []
+
+
 def test_landing_page_lists_every_dashboard(server, open_page):
     page = open_page(server)
     listed = page.open_landing_page()

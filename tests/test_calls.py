@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -522,3 +524,100 @@ def test_loading_a_call_log_twice_changes_nothing(con, name):
         first.rows_read,
     )
     assert con.execute("SELECT count(*) FROM touches").fetchone()[0] == first.rows_read
+
+
+def _random_date_texts(rng: random.Random, formats: tuple[str, ...], n: int) -> list[str]:
+    """Texts shaped like the formats, with padding, one-digit fields, bad days, short years and
+    local times inside and around the daylight-saving changes."""
+    values = {
+        "%Y": ["2026", "2026", "2026", "26", "1969", "2037", "2038", "2199"], "%y": ["26", "69", "2026"],
+        "%m": ["03", "3", "10", "13", " 3"],
+        "%d": ["29", "25", "1", "8", "31", "30", " 2"], "%H": ["02", "2", "01", "03", "14", "24"], "%I": ["2", "02", "12", "13"],
+        "%M": ["30", "00", "0", "59", "60"], "%S": ["00", "5", "59", "61"], "%p": ["AM", "PM", "am", "x"],
+        "%.f": ["", ".5", ".123", ".123456"], "%:z": ["+01:00", "+0100", "-05:30", "Z"], "%a": ["Sun", "Mon"],
+    }  # fmt: skip
+    texts = []
+    for _ in range(n):
+        fmt = rng.choice(formats)
+        text = re.sub(r"%[.:]?[a-zA-Z]", lambda m: rng.choice(values.get(m[0], [m[0]])), fmt)
+        texts.append(text + rng.choice(["", "", "", " ", "x"]))
+    return texts
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "UTC"])
+def test_dates_read_in_sql_agree_with_polars(zone):
+    """Where DuckDB reads a date itself it gives what `instants` gives; the rest it leaves to polars."""
+    rng = random.Random(11)
+    for preset in call_presets.PRESETS.values():
+        ordered = preset.date_formats
+        texts = pl.Series("t", _random_date_texts(rng, ordered, 1500), dtype=pl.String)
+        expected, _, _ = call_values.instants(texts, ordered, zone, zone, ordered=True)
+        levels, instant = call_values.sql_instant("t", ordered, zone, zone, "r")
+        sql = "(SELECT t FROM texts)"
+        for columns in levels:
+            sql = f"(SELECT *, {', '.join(f'{v} AS {k}' for k, v in columns.items())} FROM {sql})"
+        with duckdb.connect() as con:
+            con.execute("SET TimeZone = 'UTC'")
+            con.register("texts", texts.to_frame())
+            read = con.sql(f"SELECT {instant} AS at FROM {sql}").pl()["at"]
+        both = pl.DataFrame({"t": texts, "sql": read.cast(pl.Datetime("us", "UTC")), "polars": expected})
+        wrong = both.filter(pl.col("sql").is_not_null() & pl.col("sql").ne_missing(pl.col("polars")))
+        assert wrong.is_empty(), (preset.name, wrong.head(5).rows())
+        assert both["sql"].is_not_null().sum() > 100  # the usual values are read in SQL
+
+
+def test_direction_labels_fold_in_sql_like_in_python():
+    labels = ["OUTBOUND", "Outbound", " ausgehend ", "out  bound", "Outbound\u2011Dial", "\u00a0INBOUND", "In",
+              "eingehend\t", "Internal", "", "ANKOMMEND", "outbound-api", "outbound – dial"]  # fmt: skip
+    with duckdb.connect() as con:
+        con.register("labels", pl.DataFrame({"x": labels}))
+        folded = con.sql(f"SELECT {call_values.sql_direction('x')} FROM labels").fetchall()
+    assert [d for (d,) in folded] == [call_presets.DIRECTIONS.get(call_presets.fold_label(x)) for x in labels]
+
+
+STAGED = ["hubspot/calls_en_guids.csv", "aircall/call_history.csv", "ringcentral/call_log.csv",
+          "salesforce/report_de_latin1.csv", "generic_de/excel_cp1252.csv", "bad/bad_rows.csv"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", STAGED)
+def test_staged_rows_load_like_the_parsed_frame(name):
+    """`stage` (DuckDB inserts straight from the file) stores what loading `parse`'s frame stores."""
+    path = FIXTURES / name
+    tables = []
+    for read in (calls.parse, calls.stage):
+        con = store.connect(":memory:")
+        parsed = read(path, TEAM)
+        summary = store.load(con, parsed, path, CONFIG)
+        if read is calls.stage:
+            parsed.tables["touches"].scan.close()
+        touches = con.sql("SELECT * EXCLUDE (import_id) FROM touches ORDER BY source_row").fetchall()
+        quarantine = con.sql("SELECT line, column_name, reason, raw FROM quarantine ORDER BY line").fetchall()
+        facts = con.sql("SELECT * FROM touch_facts ORDER BY source, source_id").fetchall()
+        tables.append((summary.rows_loaded, summary.rows_quarantined, touches, quarantine, facts))
+        con.close()
+    assert tables[0] == tables[1]
+    assert tables[0][0] > 0
+
+
+def test_a_repeated_id_is_parsed_twice_and_stored_once(tmp_path):
+    lines = (FIXTURES / "hubspot/calls_en_guids.csv").read_text().splitlines()
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join([*lines, lines[3]]) + "\n")
+    assert calls.parse(path, TEAM).tables["touches"]["source_id"].to_list()[-1] == "61234567003"
+    con = store.connect(":memory:")
+    staged = calls.stage(path, TEAM)
+    summary = store.load(con, staged, path, CONFIG)
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_duplicate) == (11, 10, 1)
+    assert con.execute("SELECT source_row FROM touches WHERE source_id = '61234567003'").fetchall() == [(4,)]
+    con.close()
+
+
+def test_an_export_without_calls_loads_nothing(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("Record ID,Activity date,Activity assigned to,Call outcome,Call duration,To number\n1,2\n")
+    parsed = calls.parse(path, TEAM)
+    assert (parsed.rows_read, len(parsed.tables["touches"]), [q.line for q in parsed.quarantined]) == (1, 0, [2])
+    con = store.connect(":memory:")
+    summary = store.load(con, calls.stage(path, TEAM), path, CONFIG)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (0, 1)
+    con.close()

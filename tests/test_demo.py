@@ -15,7 +15,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 from demo_readers import e164, german_e164, profile_url, read_csv
-from demo_signals import REP_EMAILS, Demo, informal_share, measure, median, template_share
+from demo_signals import (
+    REP_EMAILS,
+    BookingTalk,
+    Demo,
+    booking_talk,
+    channel_order,
+    informal_share,
+    measure,
+    median,
+    template_share,
+)
 
 from socialsell.config import Config
 from socialsell.demo import CONTACT_COLUMNS, write_demo
@@ -27,8 +37,10 @@ from socialsell.demo_linkedin_files import (
     MESSAGE_COLUMNS,
 )
 from socialsell.demo_meetings import HUBSPOT_MEETING_COLUMNS
+from socialsell.message_features import features
 
 REPS = list(REP_EMAILS)
+_CONFIRMED = ("Termin bestätigt", "Confirmed:")  # the rep's confirmation of a meeting sent as an invite
 EXPECTED_FILES = sorted(
     [
         f"linkedin/{slug.replace('.', '-')}/Complete_LinkedInDataExport_11-20-2026.zip"
@@ -224,7 +236,7 @@ def test_call_numbers_are_contacts_numbers_in_other_spellings(demo):
     data = demo[1]
     numbers = [c.number for c in data.calls]
     quick = {german_e164(n) for n in numbers}
-    assert quick <= set(data.contacts.by_phone)
+    assert 3 <= len(quick - set(data.contacts.by_phone)) <= 40  # a few numbers no CRM contact holds
     sample = sorted(set(numbers))[::50] + [
         r["Phone Number"] for r in data.contacts.rows[::200] if r["Phone Number"]
     ]
@@ -252,8 +264,50 @@ def test_contacts_master_has_duplicates_buying_centres_and_b2c(demo):
         if p in called and r["Segment"] == "B2C" and r["Cold call consent"] == "No"
     ]  # fmt: skip
     assert 3 <= len(cold_b2c) <= 60
-    assert {r["Segment"] for r in data.contacts.rows} == {"B2B", "B2C"}
+    assert {r["Segment"] for r in data.contacts.rows} == {"B2B", "B2C", ""}
     assert {r["Cold call consent"] for r in data.contacts.rows} == {"Yes", "No", ""}
+
+
+def test_a_few_calls_go_to_contacts_of_unknown_segment(demo):
+    """Trade-fair leads imported without a segment, and numbers no CRM record holds: neither is known to
+    be B2B (presumed consent) or B2C, so the compliance insight must report them as unknown."""
+    data = demo[1]
+    dials = [c for c in data.calls if c.direction == "outbound"]
+    by_phone = data.contacts.by_phone
+    unlisted = [c for c in dials if german_e164(c.number) not in by_phone]
+    blank = [
+        c
+        for c in dials
+        if german_e164(c.number) in by_phone and not by_phone[german_e164(c.number)]["Segment"]
+    ]
+    assert 5 <= len(unlisted) <= 60 and 15 <= len(blank) <= 120, (len(unlisted), len(blank))
+    assert len(unlisted) + len(blank) < 0.005 * len(dials)  # a few, not a habit
+    assert not any(c.outcome == "meeting_booked" for c in unlisted)  # a booked prospect gets a CRM record
+    numbers = {c.number for c in unlisted}
+    hubspot = read_csv(next(data.out.glob("calls/hubspot-*.csv")))
+    assert all(r["Associated Contact"] == "" for r in hubspot if r["To number"] in numbers)
+    assert any(r["To number"] in numbers for r in hubspot)
+
+
+def test_calls_after_linkedin_connect_and_convert_better_than_cold_calls(demo):
+    """Some reps phone prospects days after writing to or inviting them on LinkedIn; the CRM export links
+    the called number to the LinkedIn URL. First dials after a reply connect about three times and book
+    about four times as often as cold ones; after a message or invitation without reply about twice."""
+    counts = channel_order(demo[1])
+
+    def rate(group, event):
+        return counts[(group, event)] / counts[(group, "first_dials")]
+
+    first_dials = {g: counts[(g, "first_dials")] for g in ("linkedin_reply", "linkedin_touch", "no_linkedin")}
+    assert first_dials["linkedin_reply"] >= 120 and first_dials["linkedin_touch"] >= 300
+    warm_share = (first_dials["linkedin_reply"] + first_dials["linkedin_touch"]) / sum(first_dials.values())
+    assert 0.02 <= warm_share <= 0.08  # most dials are still cold
+    cold_connects, cold_meetings = rate("no_linkedin", "connects"), rate("no_linkedin", "meetings")
+    assert 0.09 <= cold_connects <= 0.13
+    assert 2.5 <= rate("linkedin_reply", "connects") / cold_connects <= 4.5
+    assert 1.6 <= rate("linkedin_touch", "connects") / cold_connects <= 3
+    assert 3 <= rate("linkedin_reply", "meetings") / cold_meetings <= 6  # warm converts up to ~5× better
+    assert 1.3 <= rate("linkedin_touch", "meetings") / cold_meetings <= 3
 
 
 def test_linkedin_outreach_rates_by_rep(demo):
@@ -304,12 +358,12 @@ def test_linkedin_meetings_follow_scheduling_messages(demo):
     for archive in data.archives.values():
         for thread in archive.threads:
             texts = [m["CONTENT"] for m in thread.messages]
-            if not any(t.startswith("Termin bestätigt") for t in texts):
+            confirmed = next((m["at"] for m in thread.messages if m["CONTENT"].startswith(_CONFIRMED)), None)
+            if confirmed is None:
                 continue
             assert any("calendly.com/" in t or re.search(r"Passt (Ihnen|dir) \w+tag", t) for t in texts)
             other = next(m for m in thread.messages if m["FROM"] != archive.owner)
             contact = data.contacts.by_url[profile_url(other["SENDER PROFILE URL"])]
-            confirmed = next(m["at"] for m in thread.messages if m["CONTENT"].startswith("Termin bestätigt"))
             mail = contact["Email"].lower()
             later = [
                 m for m in data.meetings if mail in m.emails and 0 <= _minutes(m.created - confirmed) <= 60
@@ -317,6 +371,39 @@ def test_linkedin_meetings_follow_scheduling_messages(demo):
             assert later and all(m.start - confirmed >= timedelta(days=1) for m in later)
             checked += 1
     assert checked >= 60
+
+
+def test_some_linkedin_bookings_are_in_no_export(demo):
+    """Reps book some calls in the chat by phone or Teams link and send no invite: the prospect said yes
+    to a time, yet no calendar or CRM export holds a meeting with them. About a fifth of LinkedIn
+    bookings, most of all for Sophie Wagner, who books Teams calls straight from LinkedIn."""
+    talk = booking_talk(demo[1])
+    total = BookingTalk(*(sum(getattr(t, key) for t in talk.values()) for key in ("accepted", "recorded")))
+    assert total.accepted >= 80 and 0.14 <= total.unrecorded_share <= 0.26, (total, talk)
+    shares = {rep: t.unrecorded_share for rep, t in talk.items()}
+    assert max(shares, key=shares.get) == "Sophie Wagner" and shares["Sophie Wagner"] >= 0.3, shares
+    assert sum(t.recorded < t.accepted for t in talk.values()) >= 5  # not one rep's habit only
+    assert sum(t.english for t in talk.values()) >= 3  # some prospects schedule in English
+
+
+def test_some_scheduling_talk_books_nothing(demo):
+    """A few prospects propose a day and hour, the rep counters, and then they postpone or go silent:
+    no yes and no meeting, the review table's candidates to reject."""
+    talk = booking_talk(demo[1]).values()
+    fizzled = sum(t.fizzled for t in talk)
+    assert 5 <= fizzled <= 25 and sum(t.fizzled_recorded for t in talk) == 0, fizzled
+    assert sum(t.fizzled > 0 for t in talk) >= 4
+
+
+def test_scheduling_talk_is_what_the_message_features_recognise(demo):
+    """The inferred-meetings insight scores messages by socialsell.message_features: every yes the tests
+    find counts as a confirmation there, every fizzled proposal as a proposed time and no confirmation."""
+    talk = booking_talk(demo[1]).values()
+    yes = features(pl.Series([text for t in talk for text in t.yes_texts]))
+    proposals = features(pl.Series([text for t in talk for text in t.proposals]))
+    assert len(yes) >= 80 and yes["confirms_meeting"].all()
+    assert len(proposals) >= 5 and proposals["proposes_time"].all()
+    assert not proposals["confirms_meeting"].any()
 
 
 def test_every_booked_call_has_a_meeting(demo):

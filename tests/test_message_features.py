@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialsell.message_features import FEATURE_COLUMNS, clean_text, features, md5
+from socialsell.near_duplicates import BANDS, band_hashes
 
 TEMPLATE = (
     "ich helfe Vertriebsteams im Mittelstand, mehr Termine über LinkedIn zu gewinnen. Wäre das ein Thema?"
@@ -30,6 +33,8 @@ def test_columns_and_types():
             "address_form": pl.String,
             "has_scheduling_link": pl.Boolean,
             "proposes_time": pl.Boolean,
+            "confirms_meeting": pl.Boolean,
+            "template_bands": pl.List(pl.String),
         }
     )
     assert features(pl.Series([], dtype=pl.String)).height == 0
@@ -45,6 +50,8 @@ def test_no_text(text):
         "address_form": "unknown",
         "has_scheduling_link": False,
         "proposes_time": False,
+        "confirms_meeting": False,
+        "template_bands": None,
     }
 
 
@@ -202,3 +209,56 @@ def test_features_are_vectorised_per_row():
     assert out["address_form"].to_list() == ["informal", "unknown", "formal"]
     assert out["proposes_time"].to_list() == [True, False, False]
     assert out["message_length"].to_list() == [38, 0, 33]
+
+
+# ---------------------------------------------------------------- near-duplicate sketch (template_bands)
+
+STABLE_HALLO_WELT = [
+    "0:2935833836", "1:3933118285", "2:695881846", "3:2953699609", "4:4036890726",
+    "5:3702111774", "6:904850005", "7:3259028513", "8:1738770694", "9:183971475",
+]  # fmt: skip
+STABLE_DANKE = [
+    "0:2111198621", "1:720677894", "2:978754759", "3:2065114629", "4:3974453709",
+    "5:819392824", "6:564054496", "7:2738606580", "8:789147321", "9:645306115",
+]  # fmt: skip
+
+
+def shared_bands(a: list[str] | None, b: list[str] | None) -> int:
+    return len(set(a or []) & set(b or []))
+
+
+def test_template_bands_ignore_names_greetings_and_digits():
+    to_jonas = one(f"Hallo Jonas, {TEMPLATE} In 3 Wochen? Beste Grüße Lena", "Lena Hoffmann Jonas Weber")
+    to_umit = one(f"Hi Ümit!\n{TEMPLATE} In 4 Wochen? Beste Grüße Lena", "Lena Hoffmann Ümit Yılmaz")
+    assert to_jonas["template_bands"] == to_umit["template_bands"]
+    assert len(to_jonas["template_bands"]) == BANDS
+    assert [band.split(":")[0] for band in to_jonas["template_bands"]] == [str(b) for b in range(BANDS)]
+
+
+def test_template_bands_group_near_copies_not_different_messages():
+    base = one(f"Hallo Jonas, {TEMPLATE} Beste Grüße", "Jonas Weber")["template_bands"]
+    edited = one(f"Hallo Jonas, {TEMPLATE.replace('Thema', 'spannendes Thema')} Viele Grüße", "Jonas Weber")
+    other = one(
+        "Hallo Jonas, wir haben uns auf der Messe in Köln über Tourenplanung unterhalten.", "Jonas Weber"
+    )
+    assert shared_bands(base, edited["template_bands"]) >= 1
+    assert shared_bands(base, other["template_bands"]) == 0
+
+
+def test_template_bands_are_stable_across_versions():
+    """Stored sketches must match ones computed by later versions: a change here breaks grouping."""
+    assert band_hashes(pl.Series([["hallo", "welt"], ["danke"], [], None])).to_list() == [
+        STABLE_HALLO_WELT,
+        STABLE_DANKE,
+        None,
+        None,
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["wir", "helfen", "ihnen", "gern", "termin", "zeit", "ä"]), max_size=6),
+                min_size=1, max_size=6))  # fmt: skip
+def test_template_bands_of_a_row_do_not_depend_on_the_batch(rows):
+    together = band_hashes(pl.Series(rows, dtype=pl.List(pl.String))).to_list()
+    alone = [band_hashes(pl.Series([row], dtype=pl.List(pl.String)))[0] for row in rows]
+    assert [None if v is None else list(v) for v in alone] == together

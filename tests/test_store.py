@@ -52,9 +52,10 @@ def test_migrations_are_recorded_once(tmp_path):
     db = tmp_path / "s.duckdb"
     store.connect(db).close()
     con = store.connect(db)
-    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [
-        (1, "canonical tables, derived identity and meeting tables")
+    assert con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall() == [
+        (version, name) for version, name, _ in store.MIGRATIONS
     ]
+    assert store.MIGRATIONS[0][:2] == (1, "canonical tables, derived identity and meeting tables")
     con.close()
 
 

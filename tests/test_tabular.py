@@ -73,3 +73,21 @@ def test_header_is_found_below_a_preamble_and_utf16_is_read(tmp_path):
     frame, _ = read_rows(layout)
     assert (layout.header_line, layout.delimiter, layout.encoding) == (3, "\t", "utf-16")
     assert frame.rows() == [("Jörg", "12", "ok", 4)]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_duckdb_scan_finds_the_same_lines(tmp_path, name):
+    """CsvScan (rows stay in DuckDB) numbers good and rejected records like read_rows."""
+    import duckdb
+
+    from socialsell.sources.csv_scan import CsvScan
+
+    data, good, bad = CASES[name]
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    scan = CsvScan(find_header(path, ["a", "b", "c"]))
+    with duckdb.connect() as con:
+        first = con.sql(f"SELECT c0 FROM {scan.records(rejects='rejects')} ORDER BY _i").fetchall()
+        lines, rejected = scan.lines(con, len(first), "rejects")
+    assert list(zip([f for (f,) in first], lines.tolist(), strict=True)) == good
+    assert [(q.line, q.raw) for q in rejected] == bad

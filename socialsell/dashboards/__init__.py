@@ -7,6 +7,7 @@ from socialsell.dashboards.coach import CoachApp
 from socialsell.dashboards.funnel_app import FunnelApp
 from socialsell.dashboards.overview import OverviewApp
 from socialsell.dashboards.panels import open_store
+from socialsell.dashboards.playbook import PlaybookApp
 from socialsell.dashboards.quality import DataQualityApp
 
-__all__ = ["CoachApp", "DataQualityApp", "FunnelApp", "OverviewApp", "open_store"]
+__all__ = ["CoachApp", "DataQualityApp", "FunnelApp", "OverviewApp", "PlaybookApp", "open_store"]

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from socialsell import metrics
+from socialsell import metrics, privacy
 from socialsell.dashboards.panels import (
     PHONE,
     SOCIAL,
@@ -44,6 +44,7 @@ class CoachApp:
     QUESTION = "Which reps differ for real — and which differences are still noise?"
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        privacy.require_view("coach")  # named per-rep figures: the coach view only
         self.con = con
         self.filters = Filters(con, rep=False)
         labels = [(name, rep_id) for rep_id, name, _ in self.filters.reps]

@@ -66,6 +66,12 @@ class FunnelApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
+        if self.filters.blocked:
+            self.funnels = {c: funnel.Funnel(c, ()) for c in _TITLES}
+            for chart in self.figures.values():
+                chart.clear(self.filters.blocked)
+            self.stage_box.children = ()
+            return
         self.funnels = funnel.funnels(self.con, self.filters.definitions())
         for channel, chart in self.figures.items():
             f = self.funnels[channel]

@@ -60,6 +60,10 @@ class OverviewApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
+        if self.filters.blocked:
+            self.cards.value = frame_table(pl.DataFrame(), empty=self.filters.blocked)
+            self._clear()
+            return
         d = self.filters.definitions()
         attributed = metrics.attribution(self.con, d)  # once for the groupings below
         weekly_counts = metrics.activity(self.con, d, by="week", attributed=attributed)

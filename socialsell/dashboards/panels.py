@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
 
-from socialsell import store
+from socialsell import privacy, store
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
 __all__ = ["CSS", "Chart", "Filters", "cards", "fmt_rate", "frame_table", "header", "open_store", "section"]
@@ -146,9 +146,16 @@ class Chart:
 
 
 class Filters:
-    """Date range, team, rep, attribution window and rule; `definitions()` turns them into a scope."""
+    """Date range, team, rep, attribution window and rule; `definitions()` turns them into a scope.
+
+    The privacy view (socialsell.privacy) decides what can be chosen: *team* offers no rep and only
+    teams (and an all-teams total) with at least k active reps, small teams being suppressed with
+    their complement; *self* fixes the scope to the viewer's own rep. `blocked` says why nothing can
+    be shown (e.g. fewer than k reps in the whole database)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, attribution: bool = True, rep: bool = True) -> None:
+        self.view = privacy.current_view()
+        self.blocked = ""
         # Connections go back years; the selectable range is that of calls, messages and invitations.
         bounds = con.sql(
             "SELECT min(local_day), max(local_day) FROM touches WHERE kind IN ('call', 'message', 'invitation')"
@@ -157,10 +164,18 @@ class Filters:
             "SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name"
         ).fetchall()
         teams = sorted({t for _, _, t in self.reps if t})
+        team_options = ["All teams", *teams]
+        if self.view == "team":
+            rep, team_options = False, self._team_view_options(con)
+        elif self.view == "self":
+            rep, team_options = False, ["All teams"]
+            self.reps = [r for r in self.reps if r[0] == privacy.current_rep()]
+            if not self.reps:
+                self.blocked = "This self view has no rep set (SOCIALSELL_REP) or the rep has no data."
         self.date_from = widgets.DatePicker(description="From", value=bounds[0], layout={"width": "230px"})
         self.date_to = widgets.DatePicker(description="To", value=bounds[1], layout={"width": "230px"})
         self.team = widgets.Dropdown(
-            description="Team", options=["All teams", *teams], layout={"width": "220px"}
+            description="Team", options=team_options or ["All teams"], layout={"width": "220px"}
         )
         self.rep = widgets.Dropdown(description="Rep", layout={"width": "260px"})
         self._quiet = False
@@ -181,9 +196,28 @@ class Filters:
         )
         self._set_rep_options()
         self.team.observe(lambda _: self._set_rep_options(), names="value")
-        controls = [self.date_from, self.date_to, self.team] + ([self.rep] if rep else [])
+        controls = [self.date_from, self.date_to] + ([self.team] if self.view != "self" else [])
+        controls += [self.rep] if rep else []
         second = [self.window, self.rule] if attribution else []
         self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox(second)])
+
+    def _team_view_options(self, con: duckdb.DuckDBPyConnection) -> list[str]:
+        """Teams with ≥ k active reps after complementary suppression, and the total if it has ≥ k."""
+        k = privacy.settings().k_min_group
+        active = con.sql(
+            "SELECT r.team, count(DISTINCT r.rep_id) AS reps FROM reps r "
+            "WHERE r.rep_id IN (SELECT DISTINCT rep_id FROM touches WHERE kind IN ('call', 'message')) "
+            "GROUP BY ALL"
+        ).pl()
+        total = int(active["reps"].sum() or 0)
+        if total < k:
+            self.blocked = f"The team view shows groups of at least {k} reps; this database has {total}."
+            return []
+        shown = privacy.suppress(
+            active.with_columns(pl.col("team").fill_null("(no team)")), "team", "reps", k
+        )
+        teams = shown.filter(pl.col("suppressed").is_null() & (pl.col("team") != "(no team)"))["team"]
+        return ["All teams", *sorted(teams.to_list())]
 
     def _set_rep_options(self) -> None:
         # Resetting the rep list fires the rep control's observers; the team change that caused it
@@ -214,11 +248,14 @@ class Filters:
         start, end = self.date_from.value, self.date_to.value
         if isinstance(start, date) and isinstance(end, date) and start > end:
             start, end = end, start
+        reps = (self.rep.value,) if self.rep.value else ()
+        if self.view == "self":
+            reps = (privacy.current_rep() or "",)
         return (base or Definitions()).with_(
             date_from=start,
             date_to=end,
             attribution_window_days=self.window.value,
             attribution_rule=self.rule.value,
             teams=() if self.team.value == "All teams" else (self.team.value,),
-            reps=(self.rep.value,) if self.rep.value else (),
+            reps=reps,
         )

@@ -6,6 +6,7 @@ import duckdb
 import ipywidgets as widgets
 import polars as pl
 
+from socialsell import privacy
 from socialsell.dashboards.panels import cards, frame_table, header, open_store, section
 from socialsell.quality import quality
 
@@ -18,6 +19,7 @@ class DataQualityApp:
     QUESTION = "Can we trust the numbers? What was imported, what was left out and why, and who is unmatched."
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        privacy.require_view("coach")  # named per-rep figures: the coach view only
         self.con = con
         files = quality(con, "quarantine_rows")["file"].unique().sort().to_list()
         self.file_filter = widgets.Dropdown(

@@ -1,41 +1,44 @@
-"""Call logs from dialers and CRMs (HubSpot, Salesforce, Aircall, RingCentral, German CSVs) as touches."""
+"""Call logs from dialers and CRMs (HubSpot, Salesforce, Aircall, RingCentral, German CSVs) as touches.
+
+A call log can hold millions of rows, so its rows never pass through Python: DuckDB reads the
+file, and the SQL in call_rows turns records into touches. This module reads the file once for
+what the SQL needs to know (the usual date format, counts of skipped rows, the distinct outcome
+labels, contacts and owners, values only polars can read, bad rows) and makes the lookups; the
+store then inserts the rows with one `INSERT … SELECT` (`stage`), or `parse` returns them as a frame.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from socialsell import identity
 from socialsell.sources import Context, Parsed, call_presets
-from socialsell.sources.call_presets import (
-    DIRECTIONS,
-    FOOTER,
-    IF_HUMAN,
-    KEYWORDS,
-    PRESETS,
-    Preset,
-    fold_label,
+from socialsell.sources.call_lookups import (
+    contact_lookup,
+    date_lookup,
+    duration_lookup,
+    outcome_lookup,
+    rep_lookup,
 )
-from socialsell.sources.call_values import instants, phones_e164, seconds, trimmed
-from socialsell.sources.tabular import (
-    CsvLayout,
-    ImportError_,
-    Quarantined,
-    read_rows,
-    sniff_layout,
-    split_invalid,
+from socialsell.sources.call_presets import FOOTER, PRESETS, Preset
+from socialsell.sources.call_rows import (
+    DATE_FIELDS,
+    DURATION_FIELDS,
+    OUTCOME_FIELDS,
+    TOUCH_COLUMNS,
+    CallRows,
 )
+from socialsell.sources.call_values import format_words, order_formats
+from socialsell.sources.csv_scan import JOINS_AS_WRITTEN, CsvScan, Staged
+from socialsell.sources.tabular import CsvLayout, ImportError_, Quarantined, sniff_layout
 
-__all__ = ["NAME", "matches", "parse"]
+__all__ = ["NAME", "matches", "parse", "stage"]
 
 NAME = "calls"
 _STEPS = 5
-# When several tags name an outcome, the strongest evidence wins.
-_PRIORITY = ("meeting_booked", "connected", "gatekeeper", "voicemail", "wrong_number", "busy", "no_answer")
-_NO = ["no", "nein", "false", "0", "n"]
 
 
 def matches(path: Path) -> bool:
@@ -72,229 +75,163 @@ def _layout(path: Path, context: Context, mapping: dict | None) -> tuple[Preset,
     return _choose(layout.header, presets), layout
 
 
-def _fields(frame: pl.DataFrame, cols: dict[str, str]) -> pl.DataFrame:
-    """The mapped columns under their field names (not copied unless blanks pad them: then trimmed).
+@dataclass
+class _Summary:
+    """What the first scan found."""
 
-    DuckDB's reader already gives NULL for empty fields.
-    """
-    return pl.DataFrame([trimmed(frame[h]).alias(name) for name, h in cols.items()] + [frame["_line"]])
-
-
-def _column(f: pl.DataFrame, name: str) -> pl.Series:
-    return f[name] if name in f.columns else pl.repeat(None, len(f), dtype=pl.String, eager=True).alias(name)
-
-
-def _drop(frame: pl.DataFrame, drop: pl.Expr, reason: str, skipped: dict[str, int]) -> pl.DataFrame:
-    kept = frame.filter(~drop.fill_null(False))
-    if len(kept) < len(frame):
-        skipped[reason] = skipped.get(reason, 0) + len(frame) - len(kept)
-    return kept
+    good: int = 0  # records DuckDB read (rejected ones aside)
+    skipped: dict[str, int] = field(default_factory=dict)
+    unsure: int = 0  # calls the SQL could not vouch for: the second scan checks them
+    keys: dict[str, pl.DataFrame] = field(default_factory=dict)  # set → distinct keys (and counts)
+    calls_without_id: int = 0
+    without_id: int = 0  # records (calls or not) without an id of their own
+    repeats: bool = False  # an id may repeat in the file
 
 
-def _footer(frame: pl.DataFrame, quarantined: list[Quarantined], skipped) -> tuple[pl.DataFrame, list]:
-    # "Grand Totals (5 records)" / "Confidential Information - Do Not Distribute" / "Copyright © 2000-2025 …"
+def _row_keys(rows: CallRows, context: Context) -> list[str]:
+    """What the first scan counts rows by: few values each, so few combinations."""
+    keys = ["_skip", "_unsure", "_noid", *(f"f_{f}" for f in OUTCOME_FIELDS if rows.has(f))]
+    keys += [] if context.rep else ["_rep"]
+    return keys + [f"_bad_{f}" for f in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(f)]
+
+
+def _summary_sql(rows: CallRows, keys: list[str]) -> str:
+    """The first scan: counts per combination of `keys`, the distinct contacts, whether an id
+    repeats (by its hash: a collision only costs the store a check), which fields are padded."""
+    extra = {
+        "_unsure": rows.unsure(),
+        "_noid": "_id IS NULL",
+        "_idhash": "CASE WHEN _id IS NOT NULL THEN hash(_id) END",
+    }
+    for f in (n for n in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(n)):
+        text, reading = (f"t_{f}", f"_at_{f}") if f in DATE_FIELDS else (f"f_{f}", f"_dur_{f}")
+        extra[f"_bad_{f}"] = f"CASE WHEN _skip IS NULL AND {reading} IS NULL THEN {text} END"
+    listed = ", ".join(f"{sql} AS {name}" for name, sql in extra.items())
+    contacts = ", ".join([*rows.contact_keys(), "_contact"])
+    # A field is trimmed on the second scan only where some value has blanks around it (or is blank).
+    padded = ", ".join(f"bool_or(c{rows.index(f)} <> trim(c{rows.index(f)})) AS _pad_{f}" for f in rows.cols)
+    return f"""SELECT map_entries(histogram(struct_pack({", ".join(keys)}))) AS _rows,
+            list(DISTINCT struct_pack({contacts})) AS _contacts,
+            count(_idhash) - count(DISTINCT _idhash) AS _repeats, {padded}
+        FROM (SELECT *, {listed} FROM {rows.rows(rejects="rejects")})"""
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, rows: CallRows, context: Context) -> _Summary:
+    """One scan of the file: counts, distinct keys, values the SQL could not read, repeated ids."""
+    keys = _row_keys(rows, context)
+    found = con.sql(_summary_sql(rows, keys)).pl()
+    rows.padded = {f for f in rows.cols if found[f"_pad_{f}"].item()}
+    counts = found.select(pl.col("_rows").explode()).drop_nulls()
+    if len(counts):
+        counts = counts.unnest("_rows").unnest("key").rename({"value": "n"})
+    else:  # no records
+        types = {k: pl.Boolean if k in ("_unsure", "_noid") else pl.String for k in keys}
+        counts = pl.DataFrame(schema={**types, "n": pl.Int64})
+    contacts = found.select(pl.col("_contacts").explode()).drop_nulls().unnest("_contacts")
+    calls = counts.filter(pl.col("_skip").is_null())
+    skipped = counts.filter(pl.col("_skip").is_not_null()).group_by("_skip").agg(pl.col("n").sum())
+    distinct = {
+        "outcomes": [f"f_{f}" for f in OUTCOME_FIELDS if rows.has(f)],
+        "reps": ["_rep"] if "_rep" in keys else [],
+        **{f: [f"_bad_{f}"] for f in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(f)},
+    }
+    return _Summary(
+        good=int(counts["n"].sum()),
+        skipped=dict(skipped.sort("_skip").iter_rows()),
+        unsure=int(calls.filter(pl.col("_unsure"))["n"].sum()),
+        keys={name: counts.select(ks).unique(maintain_order=True) for name, ks in distinct.items() if ks}
+        | {"contacts": contacts},
+        calls_without_id=int(calls.filter("_noid")["n"].sum()),
+        without_id=int(counts.filter("_noid")["n"].sum()),
+        repeats=bool(found["_repeats"].item()),
+    )
+
+
+def _read_formats(con: duckdb.DuckDBPyConnection, rows: CallRows) -> None:
+    """Each date field's formats, the one most of the first 2000 calls fit first."""
+    names = [n for n in DATE_FIELDS if rows.has(n)]
+    if not names:
+        return
+    sample = con.sql(rows.sample(2000)).pl()
+    for name in names:
+        rows.formats[name] = order_formats(sample[f"t_{name}"], rows.preset.date_formats)
+        rows.words[name] = format_words(rows.formats[name])
+
+
+def _keyed(keys: pl.DataFrame, found: pl.DataFrame) -> pl.DataFrame:
+    """A lookup: the key columns as `k<column>`, then what was found for them."""
+    return pl.concat([keys.select(pl.all().name.prefix("k")), found], how="horizontal")
+
+
+def _fallbacks(rows: CallRows, summary: _Summary) -> dict[str, pl.DataFrame]:
+    """`_fb_<field>`: each distinct date or duration the SQL did not read, read by polars."""
+    frames = {}
+    for name in (n for n in (*DATE_FIELDS, *DURATION_FIELDS) if n in summary.keys):
+        texts = summary.keys[name][f"_bad_{name}"].drop_nulls().alias("text")
+        if len(texts):
+            frames[f"_fb_{name}"] = (
+                date_lookup(texts, rows.formats[name], rows.zone, rows.day_zone)
+                if name in DATE_FIELDS
+                else duration_lookup(texts, rows.cols[name], rows.preset)
+            )
+            rows.fallbacks.add(name)
+    return frames
+
+
+def _rep_lookups(summary: _Summary, context: Context) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+    """`_reps` (raw owner → rep_id; None with --rep) and the reps the config does not know."""
+    if not context.rep:
+        found, reps = rep_lookup(summary.keys["reps"]["_rep"], context)
+        return found.rename({"raw": "k_rep"}), reps
+    schema = {"rep_id": pl.String, "display_name": pl.String, "team": pl.String, "from_config": pl.Boolean}
+    new = [] if context.config.rep(context.rep) else [(context.rep, context.rep, None, False)]
+    return None, pl.DataFrame(new, schema=schema, orient="row")
+
+
+def _lookups(rows: CallRows, summary: _Summary, context: Context) -> tuple[dict, dict, pl.DataFrame]:
+    """The lookups the SQL joins (name → frame), their key columns, and the reps to add."""
+    frames, keys = _fallbacks(rows, summary), {}
+    outcomes = summary.keys.get("outcomes", pl.DataFrame())
+    named = outcomes.rename(lambda c: c.removeprefix("f_")) if outcomes.width else pl.DataFrame({"_": [None]})
+    frames["_outcomes"] = _keyed(outcomes, outcome_lookup(named, rows.preset, context))
+    keys["_outcomes"] = outcomes.columns
+    contacts = summary.keys["contacts"]
+    named = contacts.drop("_contact").rename(lambda c: "phone" if c == "_phone" else c.removeprefix("f_"))
+    frames["_contacts"] = _keyed(contacts, contact_lookup(named, context.config.region))
+    # Rows find their contact by a hash of the fields, exact as long as no two combinations share one.
+    unique = frames["_contacts"]["k_contact"].n_unique() == len(contacts)
+    keys["_contacts"] = ["_contact"] if unique else [c for c in contacts.columns if c != "_contact"]
+    reps_lookup, reps = _rep_lookups(summary, context)
+    if reps_lookup is not None:
+        frames["_reps"], keys["_reps"] = reps_lookup, ["_rep"]
+    return frames, keys, reps
+
+
+def _problems(con: duckdb.DuckDBPyConnection, rows: CallRows, summary: _Summary) -> tuple[pl.DataFrame, int]:
+    """A second scan, only when needed: the calls failing a check (index, reason, column, fields as
+    written), and how many legs were merged into the session they belong to."""
+    bad = pl.DataFrame(schema={"_i": pl.Int64, "_reason": pl.String, "_column": pl.String, "raw": pl.String})
+    if summary.unsure:
+        bad = con.sql(
+            f"SELECT _i, _reason, _column, {rows.raw()} AS raw FROM {rows.checked()} WHERE _reason IS NOT NULL ORDER BY _i"
+        ).pl()
+    legs = 0
+    if rows.preset.sessions and rows.has("session_id"):
+        legs = con.sql(
+            f"SELECT count(f_session_id) - count(DISTINCT f_session_id) FROM {rows.kept_before_sessions()}"
+        ).fetchall()[0][0]
+    return bad, int(legs)
+
+
+def _footers(quarantined: list[Quarantined], skipped: dict[str, int]) -> list[Quarantined]:
+    """Salesforce report footers DuckDB rejected (fewer fields) are skipped, not quarantined."""
+
     def is_footer(q: Quarantined) -> bool:
         return bool(FOOTER.match((q.raw or "").strip().strip('"').strip()))
 
     if count := sum(map(is_footer, quarantined)):
-        skipped["Salesforce report footer"] = count
-    first, *rest = [c for c in frame.columns if c != "_line"]
-    footer = pl.col(first).str.strip_chars().str.contains("(?i)" + FOOTER.pattern)
-    alone = footer & pl.all_horizontal(pl.col(c).is_null() for c in rest)  # a footer padded to full width
-    kept = [q for q in quarantined if not is_footer(q)]
-    return _drop(frame, alone, "Salesforce report footer", skipped), kept
-
-
-def _calls_only(f: pl.DataFrame, preset: Preset, skipped: dict[str, int]) -> pl.DataFrame:
-    """Salesforce tasks that are not calls and RingCentral faxes are skipped, with the reason."""
-    has_type = pl.col("direction").is_not_null() if "direction" in f.columns else pl.lit(False)
-    if "subtype" in f.columns:
-        call = (pl.col("subtype").str.to_lowercase() == "call") | has_type
-        f = _drop(f, ~call, "not a call (Task Subtype is not Call, no Call Type)", skipped)
-    elif preset.calls_only and "direction" in f.columns:
-        f = _drop(f, ~has_type, "not a call (no Call Type)", skipped)
-    if "type" in f.columns:
-        voice = pl.col("type").str.to_lowercase().is_in(["voice", "call", "anruf"])
-        f = _drop(f, ~voice, "not a voice call (fax, sms)", skipped)
-    return f
-
-
-def _times(f: pl.DataFrame, cols: dict[str, str], preset: Preset, context: Context):
-    """The call's instant from occurred_at, or date (+ time), or created_at when it falls on date."""
-    zone = context.source_tz if preset.time_zone == "source" else preset.time_zone
-    texts = {
-        "occurred_at": _column(f, "occurred_at"),
-        "date": _column(f, "date"),
-        "created_at": _column(f, "created_at"),
-    }
-    if "time" in f.columns:
-        texts["date"] = pl.select(
-            pl.concat_str([pl.lit(texts["date"]), pl.lit(f["time"])], separator=" ", ignore_nulls=True)
-        ).to_series()
-    parsed, checks = {}, []
-    for name in (n for n in ("occurred_at", "date", "created_at") if n in cols):
-        parsed[name], words, gap = instants(texts[name], preset.date_formats, zone, context.source_tz)
-        bad, header = texts[name].is_not_null() & parsed[name].is_null(), cols[name]
-        checks.append((header, bad & ~gap, f"{header}: not a date/time in the expected format {words}"))
-        checks.append((header, gap, f"{header}: the time does not exist in {zone} (daylight-saving gap)"))
-    at = parsed.get("occurred_at")
-    if at is None and {"date", "created_at"} <= set(parsed):  # Salesforce: the logging time on the call's day
-        date, created = parsed["date"], parsed["created_at"]
-        same_day = (
-            created.dt.convert_time_zone(context.source_tz).dt.date()
-            == date.dt.convert_time_zone(context.source_tz).dt.date()
-        )
-        at = created.zip_with(same_day.fill_null(False), date).fill_null(created)
-    at = (at if at is not None else parsed.get("date", parsed.get("created_at"))).alias("at")
-    named = " / ".join(cols[n] for n in parsed)
-    missing = at.is_null() & ~pl.select(pl.any_horizontal(pl.lit(c[1]) for c in checks)).to_series()
-    return at, [*checks, (named, missing, f"no call date ({named} empty)")]
-
-
-def _durations(f: pl.DataFrame, cols: dict[str, str], preset: Preset):
-    """Talk time where the export has it (Aircall's in-call duration), else the duration."""
-    result, checks = pl.repeat(None, len(f), dtype=pl.Int32, eager=True), []
-    for name in ("duration", "talk_duration"):
-        if name in cols:
-            value, reason = seconds(f[name], cols[name], preset.duration_unit, preset.decimal_comma)
-            checks.append((cols[name], f[name].is_not_null() & (value.is_null() | (value < 0)), reason))
-            result = value.fill_null(result) if name == "talk_duration" else value
-    return result.alias("duration_s"), checks
-
-
-def _quarantine(frame: pl.DataFrame, f: pl.DataFrame, checks: list, delimiter: str) -> tuple[pl.Series, list]:
-    """Rows failing a check (column, mask, reason) → quarantine with their original fields and line."""
-    bad = pl.select(pl.any_horizontal(pl.lit(mask) for _, mask, _ in checks)).to_series() if checks else None
-    if bad is None or not bad.any():
-        return pl.repeat(False, len(f), eager=True), []
-    rows = bad.arg_true()
-    raw = frame.filter(pl.col("_line").is_in(f["_line"].gather(rows).implode()))
-    _, quarantined = split_invalid(raw, [(c, pl.lit(m.gather(rows)), r) for c, m, r in checks], delimiter)
-    return bad, quarantined
-
-
-def _lookup(preset: Preset, context: Context):
-    """Label → outcome: the user's overrides, the preset's table, then keyword fragments; else None."""
-    table = dict(preset.outcomes)
-    table.update({fold_label(k): v for k, v in context.config.outcome_map(preset.name).items()})
-
-    def outcome(label: str) -> str | None:
-        key = fold_label(label)
-        return table.get(key) or next((o for fragment, o in KEYWORDS if fragment in key), None)
-
-    return outcome
-
-
-def _outcomes(f: pl.DataFrame, preset: Preset, context: Context) -> pl.DataFrame:
-    """`outcome` in the schema's vocabulary and `raw_outcome` as the export wrote it."""
-    lookup = _lookup(preset, context)
-    label, status, tags, reason = (_column(f, n) for n in ("outcome", "status", "tags", "reason"))
-    mapped = pl.lit(identity.map_distinct(label, lookup))
-    if preset.outcome_rule == "tags":  # Aircall: Answered=Yes includes voicemail; tags tell the rest
-
-        def strongest(text: str) -> str | None:
-            found = {lookup(tag) for tag in re.split(r"[,;|]", text) if tag.strip()}
-            return next((o for o in _PRIORITY if o in found), None)
-
-        answered = _column(f, "answered")
-        tagged = pl.lit(identity.map_distinct(tags, strongest)).fill_null("other")
-        outcome = (
-            pl.when(pl.lit(answered.str.to_lowercase().is_in(_NO)))
-            .then(pl.lit("no_answer"))
-            .otherwise(tagged)
-        )
-        raw = pl.coalesce(pl.lit(tags), pl.lit(label), "Answered: " + pl.lit(answered))
-    elif preset.outcome_rule == "result":  # RingCentral: a voicemail system also "connects"
-        why = pl.lit(reason.str.to_lowercase())
-        human = (why == "accepted") | (
-            why.is_null() & (pl.col("duration_s") >= call_presets.CONNECT_THRESHOLD_S)
-        )
-        decided = pl.when(human.fill_null(False)).then(pl.lit("connected")).otherwise(pl.lit("other"))
-        outcome = pl.when(mapped == IF_HUMAN).then(decided).otherwise(mapped.fill_null("other"))
-        raw = pl.concat_str([pl.lit(label), pl.lit(reason)], separator=" / ", ignore_nulls=True)
-    else:
-        outcome = pl.coalesce(mapped, pl.lit(identity.map_distinct(status, lookup)), pl.lit("other"))
-        raw = pl.coalesce(pl.lit(label), pl.lit(status))
-    return f.with_columns(outcome=outcome, raw_outcome=raw)
-
-
-def _contacts(f: pl.DataFrame, region: str) -> pl.DataFrame:
-    """E.164 phone (the `to` side of outbound calls, the `from` side of inbound ones), name, e-mail, key."""
-    phone = _column(f, "to_number")
-    if "from_number" in f.columns:
-        phone = f["from_number"].zip_with((_column(f, "direction") == "inbound").fill_null(False), phone)
-    if "contact_phone" in f.columns:
-        phone = f["contact_phone"].fill_null(phone)
-    name, mail = _column(f, "contact_name"), _column(f, "contact_email")
-    if "contact" in f.columns:  # HubSpot: `Name (mail@host); Other Name (…)`
-        first = f["contact"].str.replace(r";.*$", "").str.strip_chars()
-        name = name.fill_null(first.str.replace(r"\s*\([^()]*@[^()]*\)$", ""))
-        mail = mail.fill_null(first.str.extract(r"([^\s()<>;,]+@[^\s()<>;,]+)"))
-    f = f.with_columns(
-        contact_phone=phones_e164(phone, region),
-        contact_name=name,
-        contact_email=identity.email(mail) if mail.null_count() < len(mail) else mail,
-        contact_company=_column(f, "contact_company"),
-    )
-    by_phone = identity.contact_key(phone=pl.col("contact_phone"))
-    return f.with_columns(
-        contact_key=pl.coalesce(by_phone, identity.contact_key(mail=pl.col("contact_email")))
-    )
-
-
-def _reps(f: pl.DataFrame, context: Context) -> tuple[pl.Series, pl.DataFrame]:
-    """rep_id per row (`--rep` wins) and a reps frame for the reps the config does not know."""
-    schema = {"rep_id": pl.String, "display_name": pl.String, "team": pl.String, "from_config": pl.Boolean}
-    if context.rep:
-        new = [] if context.config.rep(context.rep) else [(context.rep, context.rep, None, False)]
-        rep_id = pl.repeat(context.rep, len(f), dtype=pl.String, eager=True).alias("rep_id")
-        return rep_id, pl.DataFrame(new, schema=schema, orient="row")
-    raw = _column(f, "rep")
-    if "rep_ext" in f.columns:
-        raw = raw.fill_null("ext:" + f["rep_ext"])
-    resolved = context.config.resolve_reps(raw)
-    mapping = dict(zip(resolved["raw"], resolved["rep_id"], strict=True))
-    rep_id = raw.replace_strict(mapping, default=None, return_dtype=pl.String).alias("rep_id")
-    team = pl.lit(None, pl.String).alias("team")
-    new = resolved.filter(~pl.col("from_config")).select("rep_id", "display_name", team, "from_config")
-    return rep_id, new.unique("rep_id", keep="first").sort("rep_id")
-
-
-def _one_per_session(f: pl.DataFrame, skipped: dict[str, int]) -> pl.DataFrame:
-    """Legs of one call share a session id: one row per session, the longest leg (then the first),
-    at the session's first start."""
-    legs = f.filter(pl.col("session_id").is_not_null()).with_columns(pl.col("at").min().over("session_id"))
-    kept = legs.sort(["session_id", "duration_s", "_line"], descending=[False, True, False], nulls_last=True)
-    out = pl.concat([kept.unique("session_id", keep="first"), f.filter(pl.col("session_id").is_null())])
-    if len(out) < len(f):
-        skipped["additional leg of the same call"] = len(f) - len(out)
-    return out.sort("_line")
-
-
-def _source_ids(f: pl.DataFrame, preset: Preset) -> pl.Series:
-    """The export's id (the session's, where legs were merged); else md5 of the row's content
-    (+ `-n` for the n-th identical row in the file)."""
-    first, second = ("session_id", "call_id") if preset.sessions else ("call_id", "session_id")
-    ids = _column(f, first).fill_null(_column(f, second)).alias("source_id")
-    missing = ids.is_null().arg_true()
-    if not len(missing):
-        return ids
-    parts = [pl.col("at").dt.to_string("%Y-%m-%dT%H:%M:%SZ"), pl.col("contact_phone")]
-    parts += [
-        pl.col(c)
-        for c in ("rep", "direction", "duration", "talk_duration", "outcome", "tags")
-        if c in f.columns
-    ]
-    content = f[missing].select("_line", c=pl.concat_str([p.fill_null("") for p in parts], separator="\x1f"))
-    con = duckdb.connect()
-    con.register("content", content)
-    hashed = con.sql(
-        """SELECT md5(c) || CASE WHEN n > 1 THEN '-' || n ELSE '' END AS h FROM (
-             SELECT c, _line, row_number() OVER (PARTITION BY c ORDER BY _line) AS n FROM content)
-           ORDER BY _line"""
-    ).pl()["h"]
-    con.close()
-    return ids.scatter(missing, hashed)
+        skipped["Salesforce report footer"] = skipped.get("Salesforce report footer", 0) + count
+    return [q for q in quarantined if not is_footer(q)]
 
 
 # HubSpot calls export (English labels; German: Datensatz-ID, Aktivitätsdatum, Anrufdauer …):
@@ -317,42 +254,66 @@ def parse(path: Path, context: Context, mapping: dict | None = None) -> Parsed:
     Raises:
         ImportError_: no preset fits the header (the message lists what each preset needs).
     """
+    parsed = stage(path, context, mapping)
+    staged = parsed.tables["touches"]
+    try:
+        parsed.tables["touches"] = staged.frame(order_by="source_row")
+    finally:
+        staged.scan.close()
+    return parsed
+
+
+def stage(path: Path, context: Context, mapping: dict | None = None) -> Parsed:
+    """`parse`, with the touches left as a query over the file (`csv_scan.Staged`) for the store
+    to insert without bringing the rows into Python; close `tables["touches"].scan` afterwards.
+
+    Raises:
+        ImportError_: no preset fits the header (the message lists what each preset needs).
+    """
     preset, layout = _layout(path, context, mapping)
-    cols = preset.resolve(layout.header)
     step = (lambda done: context.progress(done, _STEPS)) if context.progress else (lambda done: None)
-    frame, quarantined = read_rows(layout)
-    rows_read, skipped = len(frame) + len(quarantined), {}
-    if preset.footer:
-        frame, quarantined = _footer(frame, quarantined, skipped)
-    f = _fields(frame, cols)
-    if "direction" in f.columns:
-        f = f.with_columns(identity.map_distinct(f["direction"], lambda v: DIRECTIONS.get(fold_label(v))))
-    f = _calls_only(f, preset, skipped)
-    step(1)
-    at, time_checks = _times(f, cols, preset, context)
-    duration_s, duration_checks = _durations(f, cols, preset)
-    bad, invalid = _quarantine(frame, f, time_checks + duration_checks, layout.delimiter)
-    del frame
-    f = f.with_columns(at, duration_s).filter(~bad)
-    step(2)
-    if preset.sessions:
-        f = _one_per_session(f, skipped)
-    f = _contacts(_outcomes(f, preset, context), context.config.region)
-    step(3)
-    rep_id, reps = _reps(f, context)
-    f = f.with_columns(rep_id, _source_ids(f, preset))
-    step(4)
     zone = context.source_tz if preset.time_zone == "source" else preset.time_zone
-    session = pl.coalesce("session_id", "source_id") if "session_id" in f.columns else pl.col("source_id")
-    touches = f.select(
-        "rep_id", channel=pl.lit("phone"), kind=pl.lit("call"), direction=_column(f, "direction"),
-        occurred_at="at", source_tz=pl.lit(zone),
-        duration_s="duration_s", outcome="outcome", raw_outcome="raw_outcome", contact_key="contact_key",
-        contact_name="contact_name", contact_phone="contact_phone", contact_email="contact_email",
-        contact_company="contact_company", session_id=session,
-        source=pl.lit(f"calls.{preset.name}"), source_id="source_id", source_file=pl.lit(str(path)),
-        source_row="_line",
-    )  # fmt: skip
+    scan = CsvScan(layout)
+    cols = preset.resolve(layout.header)
+    rows = CallRows(scan, preset, cols, zone, context.source_tz, f"{NAME}.{preset.name}", rep=context.rep)
+    try:
+        with duckdb.connect() as con:
+            con.execute(JOINS_AS_WRITTEN)
+            _read_formats(con, rows)
+            step(1)
+            summary = _summarise(con, rows, context)
+            good_lines, rejected = scan.lines(con, summary.good, "rejects")
+            step(2)
+            lookups, keys, reps = _lookups(rows, summary, context)
+            for name, frame in lookups.items():
+                con.register(name, frame)
+            step(3)
+            bad, legs = _problems(con, rows, summary)
+    except BaseException:
+        scan.close()
+        raise
+    step(4)
+    skipped = dict(summary.skipped) | ({"additional leg of the same call": legs} if legs else {})
+    quarantined = _footers(rejected, skipped) if preset.footer else rejected
+    invalid = [Quarantined(int(good_lines[i]), why, raw, column) for i, why, column, raw in bad.iter_rows()]
+    staged = _staged(rows, summary, lookups, keys, good_lines, bad, legs)
     step(5)
-    tables = {"touches": touches, **({"reps": reps} if len(reps) else {})}
-    return Parsed(f"calls.{preset.name}", tables, rows_read, quarantined + invalid, skipped, context.rep)
+    tables = {"touches": staged, **({"reps": reps} if len(reps) else {})}
+    rows_read = summary.good + len(rejected)
+    return Parsed(f"{NAME}.{preset.name}", tables, rows_read, quarantined + invalid, skipped, context.rep)
+
+
+def _staged(rows: CallRows, summary: _Summary, lookups: dict, keys: dict, lines, bad, legs: int) -> Staged:
+    """The touches as a query: records numbered in file order (by their own ids when those are
+    unique), their physical lines, the bad rows and merged legs left out."""
+    rows.ids_missing = summary.calls_without_id > 0
+    rows.unique_ids = summary.without_id == 0 and not summary.repeats
+    first = rows.scan.layout.header_line + 1
+    line: str | int = first  # each record one line: line = first + index
+    if len(lines) and lines[-1] != first + len(lines) - 1:
+        lookups["_lines"], line = pl.DataFrame({"_line": lines}), "_lines"
+    if len(bad):
+        lookups["_bad"] = bad.select("_i")
+    kept = summary.good - sum(summary.skipped.values()) - len(bad) - legs
+    sql = rows.touches(keys, line, "_bad" if len(bad) else None)
+    return Staged(sql, TOUCH_COLUMNS, lookups, kept, summary.repeats, rows.scan)

@@ -20,12 +20,19 @@ __all__ = [
     "CsvLayout",
     "ImportError_",
     "Quarantined",
+    "dedupe",
     "find_header",
     "local_to_utc",
     "norm_header",
+    "physical_lines",
+    "quarantined_rejects",
+    "read_csv_sql",
     "read_rows",
     "sniff_layout",
     "split_invalid",
+    "sql_string",
+    "transcode",
+    "with_lines",
 ]
 
 _SAMPLE_BYTES = 64 * 1024
@@ -107,21 +114,32 @@ def find_header(path: Path, required: Iterable[str]) -> CsvLayout | None:
     return sniff_layout(path, lambda header: want <= {h.lower() for h in header})
 
 
-def _sql_string(value: str) -> str:
+def sql_string(value: str) -> str:
+    """A SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
 
 
-def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, source: Path, rejects: str):
-    names = [f"c{i}" for i in range(len(layout.header))]
-    columns = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
-    return con.sql(
-        f"""SELECT * FROM read_csv({_sql_string(str(source))},
-            delim={_sql_string(layout.delimiter)}, quote='"', escape='"', header=false,
+def read_csv_sql(layout: CsvLayout, source: Path, rejects: str | None = None) -> str:
+    """`read_csv(…)` of the records below the header, columns c0…cN as VARCHAR (NULL when empty).
+
+    Rows with the wrong number of fields are left out; with `rejects` they are listed in that table.
+    Every reader of a file uses these same options, so two scans see the same records in the same order.
+    """
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header)))
+    store = (
+        f"store_rejects=true, rejects_table={sql_string(rejects)}, "
+        f"rejects_scan={sql_string(rejects + '_scan')}, "
+        if rejects
+        else ""
+    )
+    return f"""read_csv({sql_string(str(source))},
+            delim={sql_string(layout.delimiter)}, quote='"', escape='"', header=false,
             skip={layout.header_line}, all_varchar=true, auto_detect=false, columns={{{columns}}},
-            encoding='utf-8', strict_mode=true, ignore_errors=true,
-            store_rejects=true, rejects_table={_sql_string(rejects)},
-            rejects_scan={_sql_string(rejects + "_scan")}, max_line_size=4194304)"""
-    ).pl()
+            encoding='utf-8', strict_mode=true, ignore_errors=true, {store}max_line_size=4194304)"""
+
+
+def _scan(con: duckdb.DuckDBPyConnection, layout: CsvLayout, source: Path, rejects: str):
+    return con.sql(f"SELECT * FROM {read_csv_sql(layout, source, rejects)}").pl()
 
 
 def _first_bad_line(path: Path) -> int:
@@ -138,7 +156,7 @@ def _first_bad_line(path: Path) -> int:
     return line
 
 
-def _transcode(path: Path, encoding: str, target: Path) -> Path:
+def transcode(path: Path, encoding: str, target: Path) -> Path:
     """Stream a cp1252 / UTF-16 file into UTF-8 (line numbers unchanged) for DuckDB's reader."""
     errors = "socialsell-latin1" if encoding == "cp1252" else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
@@ -149,15 +167,17 @@ def _transcode(path: Path, encoding: str, target: Path) -> Path:
     return target
 
 
-def _physical_lines(
-    frame: pl.DataFrame, rejects: pl.DataFrame, first_line: int
+def physical_lines(
+    count: int, newlines: np.ndarray | None, rejects: pl.DataFrame, first_line: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """1-based physical lines of the good and the rejected records, counting quoted newlines.
+    """1-based physical lines of the `count` good and the rejected records, counting quoted newlines.
 
-    DuckDB numbers rows, not lines: a multi-line quoted record is one row, and a blank line is a
-    row too (it is skipped, but shows as leading line breaks in the next reject's text). Rejects
-    and the blank rows before them take their positions; good records fill the others in order.
-    Blank lines between two good records leave no trace, so lines after them read that much low.
+    `newlines` holds each good record's line breaks inside quotes (None: there are none); `rejects`
+    comes from `quarantined_rejects`. DuckDB numbers rows, not lines: a multi-line quoted record is
+    one row, and a blank line is a row too (it is skipped, but shows as leading line breaks in the
+    next reject's text). Rejects and the blank rows before them take their positions; good records
+    fill the others in order. Blank lines between two good records leave no trace, so lines after
+    them read that much low.
     """
     rejects = rejects.sort("record")
     blank_pos = [
@@ -174,19 +194,54 @@ def _physical_lines(
     order = np.argsort(taken, kind="stable")
     taken, taken_newlines = taken[order], taken_newlines[order]
     shifted = taken - np.arange(len(taken))
-    index = np.arange(len(frame))
+    index = np.arange(count)
     record = index + np.searchsorted(shifted, index, side="right")
-    newlines = (
-        frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series().to_numpy()
-        if frame.width and len(frame)
-        else np.zeros(len(frame), dtype=np.int64)
-    )
-    extra = np.zeros(len(frame) + len(taken) + 1, dtype=np.int64)
-    extra[record + 1] = newlines
+    extra = np.zeros(count + len(taken) + 1, dtype=np.int64)
+    if newlines is not None:
+        extra[record + 1] = newlines
     extra[taken + 1] = taken_newlines
     before = np.cumsum(extra)
     reject_pos = rejects["record"].to_numpy().astype(np.int64)
     return first_line + record + before[record], first_line + reject_pos + before[reject_pos]
+
+
+def quarantined_rejects(rejects: pl.DataFrame, layout: CsvLayout) -> tuple[pl.DataFrame, list[Quarantined]]:
+    """DuckDB's rejects table (line, column_name, error_type, csv_line, error_message) → one row per
+    bad record with `record`, `blank_before` and `newlines` for `physical_lines`, and the
+    quarantine entries (their `line` is filled in by `with_lines`)."""
+    # DuckDB reports a short line once per missing field: one record, one reject.
+    rejects = rejects.sort("line").unique(subset=["line"], keep="first", maintain_order=True)
+    leading = pl.col("csv_line").fill_null("").str.extract(r"^([\r\n]*)", 1)
+    rejects = rejects.with_columns(
+        record=(pl.col("line") - layout.header_line - 1).cast(pl.Int64),
+        # With CRLF endings the previous line's "\n" leads the text; each blank line is one break.
+        blank_before=(leading.str.count_matches("\r\n") if layout.crlf else leading.str.count_matches("\n")),
+        newlines=pl.col("csv_line").fill_null("").str.strip_chars_start("\r\n").str.count_matches("\n"),
+        csv_line=pl.col("csv_line").str.strip_chars_start("\r\n"),
+    ).sort("record")
+    quarantined = [
+        Quarantined(
+            line=None,
+            reason=_reject_reason(row),
+            raw=(row["csv_line"] or "").rstrip("\r\n"),
+            column=_header_name(row["column_name"], layout.header),
+        )
+        for row in rejects.iter_rows(named=True)
+    ]
+    return rejects, quarantined
+
+
+def with_lines(quarantined: list[Quarantined], lines: np.ndarray) -> list[Quarantined]:
+    """The same entries with their physical lines."""
+    return [Quarantined(int(n), q.reason, q.raw, q.column) for q, n in zip(quarantined, lines, strict=True)]
+
+
+def _newlines(frame: pl.DataFrame) -> np.ndarray | None:
+    if not frame.width or not len(frame):
+        return None
+    return (
+        frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series().to_numpy()
+    )
 
 
 def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.DataFrame, list[Quarantined]]:
@@ -201,9 +256,7 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
     con = duckdb.connect()
     with tempfile.TemporaryDirectory(prefix="socialsell-") as tmp:
         encoding = layout.encoding
-        source = (
-            layout.path if encoding == "utf-8" else _transcode(layout.path, encoding, Path(tmp) / "u.csv")
-        )
+        source = layout.path if encoding == "utf-8" else transcode(layout.path, encoding, Path(tmp) / "u.csv")
         frame = _scan(con, layout, source, "rejects")
         rejects = con.sql("SELECT line, column_name, error_type, csv_line, error_message FROM rejects").pl()
         bad_bytes = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
@@ -213,32 +266,15 @@ def read_rows(layout: CsvLayout, *, legacy_encoding: bool = True) -> tuple[pl.Da
                     f"{layout.path}: bytes that are not UTF-8 at line {_first_bad_line(layout.path)}"
                 )
             con.sql("DELETE FROM rejects")
-            frame = _scan(con, layout, _transcode(layout.path, "cp1252", Path(tmp) / "u.csv"), "rejects")
+            frame = _scan(con, layout, transcode(layout.path, "cp1252", Path(tmp) / "u.csv"), "rejects")
             rejects = con.sql(
                 "SELECT line, column_name, error_type, csv_line, error_message FROM rejects"
             ).pl()
     con.close()
-    frame.columns = list(_dedupe(layout.header))
-    # DuckDB reports a short line once per missing field: one record, one reject.
-    rejects = rejects.sort("line").unique(subset=["line"], keep="first", maintain_order=True)
-    leading = pl.col("csv_line").fill_null("").str.extract(r"^([\r\n]*)", 1)
-    rejects = rejects.with_columns(
-        record=(pl.col("line") - layout.header_line - 1).cast(pl.Int64),
-        # With CRLF endings the previous line's "\n" leads the text; each blank line is one break.
-        blank_before=(leading.str.count_matches("\r\n") if layout.crlf else leading.str.count_matches("\n")),
-        newlines=pl.col("csv_line").fill_null("").str.strip_chars_start("\r\n").str.count_matches("\n"),
-        csv_line=pl.col("csv_line").str.strip_chars_start("\r\n"),
-    )
-    good_lines, reject_lines = _physical_lines(frame, rejects, layout.header_line + 1)
-    quarantined = [
-        Quarantined(
-            line=int(line),
-            reason=_reject_reason(row),
-            raw=(row["csv_line"] or "").rstrip("\r\n"),
-            column=_header_name(row["column_name"], layout.header),
-        )
-        for line, row in zip(reject_lines, rejects.sort("record").iter_rows(named=True), strict=True)
-    ]
+    frame.columns = list(dedupe(layout.header))
+    rejects, quarantined = quarantined_rejects(rejects, layout)
+    good_lines, reject_lines = physical_lines(len(frame), _newlines(frame), rejects, layout.header_line + 1)
+    quarantined = with_lines(quarantined, reject_lines)
     return frame.with_columns(pl.Series("_line", good_lines, dtype=pl.Int32)), quarantined
 
 
@@ -254,7 +290,7 @@ def _reject_reason(row: dict) -> str:
     return f"{kind}: {message}" if message else kind
 
 
-def _dedupe(names: Iterable[str]) -> Iterable[str]:
+def dedupe(names: Iterable[str]) -> Iterable[str]:
     seen: dict[str, int] = {}
     for name in names:
         if name in seen:
