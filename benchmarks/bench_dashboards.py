@@ -40,9 +40,10 @@ def _figures(page: DashboardPage) -> int:
 
 def measure(page: DashboardPage, notebook: str, selector: str) -> tuple[float, float | None]:
     started = time.perf_counter()
-    page.open(notebook, figures=1, timeout=120)
-    page.settle(quiet=1.0, timeout=120)
+    page.open(notebook, timeout=120)
+    page.page.wait_for_selector(selector, timeout=120_000)
     first = time.perf_counter() - started
+    page.settle(quiet=1.0, timeout=120)
     teams = page.options("Team")
     if len(teams) < 2:
         return first, None

@@ -129,8 +129,9 @@ def _euro(row: dict, channel: str) -> str:
     if value is None:
         return "nothing (no meetings yet)"
     low, high = row[f"cost_per_meeting_{channel}_low"], row[f"cost_per_meeting_{channel}_high"]
+    lower = f"€{low:,.0f}" if low is not None else "unknown"
     upper = f"€{high:,.0f}" if high is not None else "open-ended"
-    return f"€{value:,.0f} (95 % range €{low:,.0f}–{upper})"
+    return f"€{value:,.0f} (95 % range {lower}–{upper})"
 
 
 def _verdict(row: dict) -> str:

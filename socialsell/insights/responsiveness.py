@@ -39,12 +39,23 @@ turns AS (
     SELECT *, NOT coalesce(earlier_inbound, false) AS first_turn FROM m
     WHERE direction = 'inbound' AND previous IS DISTINCT FROM 'inbound'
 ),
+-- The rep's first outbound message in the thread, or message or call to the contact, at or after
+-- the turn: two ASOF joins (linear), not an inequality join over all of a rep's touches.
+in_thread AS (
+    SELECT rep_id, thread_id, occurred_at FROM touch_facts
+    WHERE direction = 'outbound' AND kind = 'message' AND thread_id IS NOT NULL
+),
+to_contact AS (
+    SELECT rep_id, contact_id, occurred_at FROM touch_facts
+    WHERE direction = 'outbound' AND kind IN ('message', 'call') AND contact_id IS NOT NULL
+),
 answers AS (
-    SELECT t.rep_id, t.thread_id, t.occurred_at, min(o.occurred_at) AS answered_at
-    FROM turns t JOIN touch_facts o ON o.rep_id = t.rep_id AND o.direction = 'outbound'
-        AND o.occurred_at >= t.occurred_at
-        AND ((o.kind = 'message' AND o.thread_id = t.thread_id)
-             OR (o.kind IN ('message', 'call') AND o.contact_id = t.contact_id))
+    SELECT t.rep_id, t.thread_id, t.occurred_at, min(least(a.occurred_at, b.occurred_at)) AS answered_at
+    FROM turns t
+    ASOF LEFT JOIN in_thread a
+        ON a.rep_id = t.rep_id AND a.thread_id = t.thread_id AND a.occurred_at >= t.occurred_at
+    ASOF LEFT JOIN to_contact b
+        ON b.rep_id = t.rep_id AND b.contact_id = t.contact_id AND b.occurred_at >= t.occurred_at
     GROUP BY ALL
 ),
 meetings AS (
