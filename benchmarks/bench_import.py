@@ -176,12 +176,18 @@ print(0.0)
 
 
 def _timed(script: str, *args: str) -> dict:
-    """Run a script in a fresh process: the seconds it reports, its peak RSS and CPU time, stderr."""
+    """Run a script in a fresh process: the seconds it reports, its peak RSS and CPU time, stderr.
+
+    The peak is VmHWM, the high-water mark of the process's own memory since it started Python.
+    (ru_maxrss would not do: Linux carries it over from the forking parent, so a child of this
+    script would report at least the memory this script used to generate the inputs.)
+    """
     wrapper = (
-        "import resource, sys\n"
+        "import re, resource, sys\n"
         f"exec(compile({script!r}, 'bench', 'exec'))\n"
         "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "print(usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime)\n"
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read())[1]) * 1024\n"
+        "print(peak, usage.ru_utime + usage.ru_stime)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", wrapper, *args],

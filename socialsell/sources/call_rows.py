@@ -79,7 +79,9 @@ class CallRows:
         derived.update({f"t_{n}": f"f_{n}" for n in ("occurred_at", "created_at") if self.has(n)})
         derived["_rep"] = self._rep_key()
         derived["_footer"] = self._footer()
-        key = self._id(lambda name: trimmed[f"f_{name}"]) if self.unique_ids and lines is not None else None
+        # The second scan (with `lines`) joins records to their numbers by their own ids if it can.
+        ids = ", ".join(trimmed[f"f_{n}"] for n in self._id_fields())
+        key = f"coalesce({ids})" if self.unique_ids and lines is not None else None
         sql = _select(_select(self.scan.records(rejects, lines, key), trimmed), derived)
         return _select(sql, {"_phone": self._phone()})
 
@@ -137,7 +139,7 @@ class CallRows:
         for name in (n for n in DURATION_FIELDS if self.has(n)):
             factor = duration_factor(self.cols[name], self.preset.duration_unit)
             readings[f"_dur_{name}"] = sql_seconds(f"f_{name}", factor, self.preset.decimal_comma)
-        readings["_id"] = self._id(lambda name: f"f_{name}")
+        readings["_id"] = self._id()
         readings["_contact"] = f"hash({', '.join(self.contact_keys())})"
         return _select(sql, readings)
 
@@ -145,10 +147,13 @@ class CallRows:
         """The raw fields a contact is read from (one lookup row per distinct combination)."""
         return ["_phone", *(f"f_{f}" for f in CONTACT_FIELDS if self.has(f))]
 
-    def _id(self, field) -> str:
-        """The export's own id of a record (its session's, where legs share one)."""
+    def _id_fields(self) -> list[str]:
         first, second = ("session_id", "call_id") if self.preset.sessions else ("call_id", "session_id")
-        ids = [field(n) for n in (first, second) if self.has(n)]
+        return [n for n in (first, second) if self.has(n)]
+
+    def _id(self) -> str:
+        """The export's own id of a record (its session's, where legs share one)."""
+        ids = [f"f_{n}" for n in self._id_fields()]
         return f"coalesce({', '.join(ids)})" if ids else "NULL::VARCHAR"
 
     def at(self, value) -> str:

@@ -88,61 +88,63 @@ class _Summary:
     repeats: bool = False  # an id may repeat in the file
 
 
-def _row_keys(rows: CallRows, context: Context) -> list[str]:
-    """What the first scan counts rows by: few values each, so few combinations."""
-    keys = ["_skip", "_unsure", "_noid", *(f"f_{f}" for f in OUTCOME_FIELDS if rows.has(f))]
-    keys += [] if context.rep else ["_rep"]
-    return keys + [f"_bad_{f}" for f in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(f)]
-
-
-def _summary_sql(rows: CallRows, keys: list[str]) -> str:
-    """The first scan: counts per combination of `keys`, the distinct contacts, whether an id
-    repeats (by its hash: a collision only costs the store a check), which fields are padded."""
+def _summary_sql(rows: CallRows, context: Context) -> str:
+    """The first scan, one row of aggregates: rows read and skipped (by reason), calls the SQL
+    cannot vouch for, the distinct outcome labels, owners, contacts and unread values, whether an
+    id repeats (by its hash: a collision only costs the store a check), which fields are padded."""
     extra = {
         "_unsure": rows.unsure(),
         "_noid": "_id IS NULL",
         "_idhash": "CASE WHEN _id IS NOT NULL THEN hash(_id) END",
     }
+    distinct = {
+        "_outcomes": f"struct_pack({', '.join(f'f_{f}' for f in OUTCOME_FIELDS if rows.has(f)) or 'NULL AS _'})",
+        "_contacts": f"struct_pack({', '.join([*rows.contact_keys(), '_contact'])})",
+    }
+    if not context.rep:
+        distinct["_reps"] = "_rep"
     for f in (n for n in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(n)):
         text, reading = (f"t_{f}", f"_at_{f}") if f in DATE_FIELDS else (f"f_{f}", f"_dur_{f}")
         extra[f"_bad_{f}"] = f"CASE WHEN _skip IS NULL AND {reading} IS NULL THEN {text} END"
+        distinct[f"_bad_{f}"] = f"_bad_{f}"
+    aggregates = [
+        "count(*) AS _good",
+        "map_entries(histogram(_skip)) AS _skipped",
+        "count(*) FILTER (WHERE _unsure) AS _unsure",
+        "count(*) FILTER (WHERE _noid AND _skip IS NULL) AS _calls_without_id",
+        "count(*) FILTER (WHERE _noid) AS _without_id",
+        "count(_idhash) - count(DISTINCT _idhash) AS _repeats",
+        *(
+            f"list(DISTINCT {sql}) FILTER (WHERE {sql} IS NOT NULL) AS {name}"
+            for name, sql in distinct.items()
+        ),
+        # A field is trimmed on the second scan only where some value has blanks around it (or is blank).
+        *(f"bool_or(c{rows.index(f)} IS DISTINCT FROM f_{f}) AS _pad_{f}" for f in rows.cols),
+    ]
     listed = ", ".join(f"{sql} AS {name}" for name, sql in extra.items())
-    contacts = ", ".join([*rows.contact_keys(), "_contact"])
-    # A field is trimmed on the second scan only where some value has blanks around it (or is blank).
-    padded = ", ".join(f"bool_or(c{rows.index(f)} <> trim(c{rows.index(f)})) AS _pad_{f}" for f in rows.cols)
-    return f"""SELECT map_entries(histogram(struct_pack({", ".join(keys)}))) AS _rows,
-            list(DISTINCT struct_pack({contacts})) AS _contacts,
-            count(_idhash) - count(DISTINCT _idhash) AS _repeats, {padded}
-        FROM (SELECT *, {listed} FROM {rows.rows(rejects="rejects")})"""
+    return f"SELECT {', '.join(aggregates)} FROM (SELECT *, {listed} FROM {rows.rows(rejects='rejects')})"
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, rows: CallRows, context: Context) -> _Summary:
     """One scan of the file: counts, distinct keys, values the SQL could not read, repeated ids."""
-    keys = _row_keys(rows, context)
-    found = con.sql(_summary_sql(rows, keys)).pl()
+    found = con.sql(_summary_sql(rows, context)).pl()
     rows.padded = {f for f in rows.cols if found[f"_pad_{f}"].item()}
-    counts = found.select(pl.col("_rows").explode()).drop_nulls()
-    if len(counts):
-        counts = counts.unnest("_rows").unnest("key").rename({"value": "n"})
-    else:  # no records
-        types = {k: pl.Boolean if k in ("_unsure", "_noid") else pl.String for k in keys}
-        counts = pl.DataFrame(schema={**types, "n": pl.Int64})
-    contacts = found.select(pl.col("_contacts").explode()).drop_nulls().unnest("_contacts")
-    calls = counts.filter(pl.col("_skip").is_null())
-    skipped = counts.filter(pl.col("_skip").is_not_null()).group_by("_skip").agg(pl.col("n").sum())
-    distinct = {
-        "outcomes": [f"f_{f}" for f in OUTCOME_FIELDS if rows.has(f)],
-        "reps": ["_rep"] if "_rep" in keys else [],
-        **{f: [f"_bad_{f}"] for f in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(f)},
-    }
+
+    def listed(name: str) -> pl.DataFrame:
+        values = found.select(pl.col(name).explode()).drop_nulls()
+        return values.unnest(name) if isinstance(values.schema[name], pl.Struct) else values
+
+    keys = {"contacts": listed("_contacts"), "outcomes": listed("_outcomes").drop("_", strict=False)}
+    keys |= {"reps": listed("_reps").rename({"_reps": "_rep"})} if "_reps" in found.columns else {}
+    keys |= {f: listed(f"_bad_{f}") for f in (*DATE_FIELDS, *DURATION_FIELDS) if rows.has(f)}
+    skipped = listed("_skipped")
     return _Summary(
-        good=int(counts["n"].sum()),
-        skipped=dict(skipped.sort("_skip").iter_rows()),
-        unsure=int(calls.filter(pl.col("_unsure"))["n"].sum()),
-        keys={name: counts.select(ks).unique(maintain_order=True) for name, ks in distinct.items() if ks}
-        | {"contacts": contacts},
-        calls_without_id=int(calls.filter("_noid")["n"].sum()),
-        without_id=int(counts.filter("_noid")["n"].sum()),
+        good=int(found["_good"].item()),
+        skipped=dict(sorted(zip(skipped["key"], skipped["value"], strict=True))) if len(skipped) else {},
+        unsure=int(found["_unsure"].item()),
+        keys=keys,
+        calls_without_id=int(found["_calls_without_id"].item()),
+        without_id=int(found["_without_id"].item()),
         repeats=bool(found["_repeats"].item()),
     )
 
@@ -304,8 +306,8 @@ def stage(path: Path, context: Context, mapping: dict | None = None) -> Parsed:
 
 
 def _staged(rows: CallRows, summary: _Summary, lookups: dict, keys: dict, lines, bad, legs: int) -> Staged:
-    """The touches as a query: records numbered in file order (by their own ids when those are
-    unique), their physical lines, the bad rows and merged legs left out."""
+    """The touches as a query: records numbered in file order (joined to their numbers by their
+    own ids when those are unique), their physical lines, the bad rows and merged legs left out."""
     rows.ids_missing = summary.calls_without_id > 0
     rows.unique_ids = summary.without_id == 0 and not summary.repeats
     first = rows.scan.layout.header_line + 1

@@ -93,9 +93,11 @@ class CsvScan:
         """A FROM-clause subquery: `_i` (0, 1, …), c0…cN and, with `lines`, `_line`: the line of the
         first record when each record is one line, or the name of a registered frame of lines.
 
-        Numbering records keeps DuckDB's reader on one thread. With `key`, an expression over
-        c0…cN unique to each record (an export's own id), only the key is read in order, and the
-        records themselves are read in parallel and joined to their numbers.
+        Numbering records in file order keeps DuckDB's reader, and all that follows it, on one
+        thread. With `key`, an expression over c0…cN unique to each record (the export's own id),
+        only the keys are read in order; the records are read on all threads and joined to their
+        numbers. That costs a hash table of the keys (~85 MB per million records) and a second
+        read, so it only pays where a second core is free.
         """
         scan = read_csv_sql(self.layout, self.source, rejects)
         if isinstance(lines, str):
@@ -117,6 +119,10 @@ class CsvScan:
         table = con.sql(f"SELECT line, column_name, error_type, csv_line, error_message FROM {rejects}").pl()
         table, quarantined = quarantined_rejects(table, self.layout)
         one_line_each = self.line_count == self.layout.header_line + good + len(table)
+        if one_line_each and not len(table):  # the usual case, without a 64-bit array per step below
+            return np.arange(
+                self.layout.header_line + 1, self.layout.header_line + 1 + good, dtype=np.int32
+            ), []
         newlines = None if one_line_each else self._newlines(con, good)
         good_lines, reject_lines = physical_lines(good, newlines, table, self.layout.header_line + 1)
         return good_lines.astype(np.int32), with_lines(quarantined, reject_lines)
