@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from socialsell.definitions import Definitions
-from socialsell.insights.grouping import by_levels, rows_at, scope, small_sample
+from socialsell.insights.grouping import by_levels, one_rep_caveat, rows_at, scope, small_sample
 from socialsell.stats import compare, wilson_exprs
 
 __all__ = ["FORMS", "INFORMAL_SHARE", "NAME", "QUESTION", "TITLE", "compute", "finding", "first_messages"]
@@ -102,15 +102,4 @@ def finding(frame: pl.DataFrame, d: Definitions | None = None) -> str:
         unit="first messages",
         min_trials=d.min_sample,
     )
-    return f"{text} Reply rate: {result.verdict}{_confounding(reps, t['informal'])}"
-
-
-def _confounding(reps: pl.DataFrame, informal: int) -> str:
-    """A caveat when one rep wrote most informal messages: the comparison is then also one of reps."""
-    if not informal:
-        return ""
-    top = reps.sort("informal", descending=True).row(0, named=True)
-    share = top["informal"] / informal
-    if share < 2 / 3:
-        return ""
-    return f" ({share:.0%} of informal messages are {top['display_name']}'s, so this also compares reps.)"
+    return f"{text} Reply rate: {result.verdict}{one_rep_caveat(reps, 'informal', t['informal'])}"

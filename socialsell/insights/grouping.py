@@ -13,7 +13,7 @@ import polars as pl
 from socialsell.definitions import Definitions
 from socialsell.metrics import _scope
 
-__all__ = ["DATA_END", "KEYS", "LEVELS", "by_levels", "rows_at", "scope", "small_sample"]
+__all__ = ["DATA_END", "KEYS", "LEVELS", "by_levels", "one_rep_caveat", "rows_at", "scope", "small_sample"]
 
 LEVELS = ("rep", "team", "total")
 KEYS = ["level", "group", "display_name", "team"]
@@ -69,3 +69,15 @@ def small_sample(d: Definitions, *counts: tuple[str, str]) -> pl.Expr:
 
 # The last moment the data covers (the latest timed touch): deadlines after it cannot be judged yet.
 DATA_END = "(SELECT max(occurred_at) FROM touch_facts WHERE kind IN ('call', 'message', 'invitation'))"
+
+
+def one_rep_caveat(reps: pl.DataFrame, column: str, total: int) -> str:
+    """A caveat when one rep wrote most (two thirds or more) of the `total` `column` messages:
+    comparing them with the others is then also a comparison of reps. Empty when there is none."""
+    if not total:
+        return ""
+    top = reps.sort(column, descending=True).row(0, named=True)
+    share = top[column] / total
+    if share < 2 / 3:
+        return ""
+    return f" ({share:.0%} of {column} messages are {top['display_name']}'s, so this also compares reps.)"

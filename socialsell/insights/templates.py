@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 
 from socialsell.definitions import Definitions
-from socialsell.insights.grouping import by_levels, rows_at, scope, small_sample
+from socialsell.insights.grouping import by_levels, one_rep_caveat, rows_at, scope, small_sample
 from socialsell.stats import compare, wilson_exprs
 
 __all__ = [
@@ -166,15 +166,4 @@ def finding(frame: pl.DataFrame, d: Definitions | None = None) -> str:
         unit="first messages",
         min_trials=d.min_sample,
     )
-    return f"{text} Reply rate: {result.verdict}{_confounding(reps, t['templated'])}"
-
-
-def _confounding(reps: pl.DataFrame, templated: int) -> str:
-    """A caveat when one rep wrote most templated messages: the comparison is then also one of reps."""
-    if not templated:
-        return ""
-    top = reps.sort("templated", descending=True).row(0, named=True)
-    share = top["templated"] / templated
-    if share < 2 / 3:
-        return ""
-    return f" ({share:.0%} of templated messages are {top['display_name']}'s, so this also compares reps.)"
+    return f"{text} Reply rate: {result.verdict}{one_rep_caveat(reps, 'templated', t['templated'])}"
