@@ -29,6 +29,15 @@ ConfigOption = Annotated[
     typer.Option("--config", envvar="SOCIALSELL_CONFIG", help="Team config [default: ./socialsell.toml]"),
 ]
 
+KeyFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        envvar="SOCIALSELL_KEY_FILE",
+        help="Pseudonym/tombstone key [default: <db>.key; keep it apart from the database]",
+    ),
+]
+
 
 def _fail(message: str) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -67,6 +76,7 @@ def _summary_table(summaries) -> Table:
 def _run_import(paths: list[Path], db, config_path, **options) -> list:
     from socialsell.config import Config, ConfigError
     from socialsell.importer import import_paths
+    from socialsell.pseudonyms import PseudonymError
     from socialsell.schema import SchemaError
     from socialsell.sources import ImportError_
     from socialsell.store import StoreError
@@ -87,7 +97,7 @@ def _run_import(paths: list[Path], db, config_path, **options) -> list:
 
         try:
             return import_paths(paths, db=db, config=Config.load(config_path), on_file=on_file, **options)
-        except (ImportError_, ConfigError, StoreError, SchemaError) as exc:
+        except (ImportError_, ConfigError, StoreError, SchemaError, PseudonymError) as exc:
             _fail(str(exc))
 
 
@@ -105,6 +115,15 @@ def import_(
     keep_message_text: Annotated[
         bool, typer.Option(help="Store LinkedIn message bodies (personal data; off by default)")
     ] = False,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Store prospects' e-mails, phones, profile URLs and names as keyed hashes "
+            "(from a new database's first import on)",
+        ),
+    ] = False,
+    key_file: KeyFileOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -113,7 +132,15 @@ def import_(
     Example: socialsell import ~/Downloads/Basic_LinkedInDataExport_03-01-2026.zip calls.csv --rep anna-becker
     """
     summaries = _run_import(
-        paths, db, config, rep=rep, fmt=fmt, time_zone=tz, keep_message_text=keep_message_text
+        paths,
+        db,
+        config,
+        rep=rep,
+        fmt=fmt,
+        time_zone=tz,
+        keep_message_text=keep_message_text,
+        pseudonymise=pseudonymise,
+        key_file=key_file,
     )
     console.print(_summary_table(summaries))
 
@@ -377,6 +404,8 @@ def serve(
     """Serve the dashboards with Voilà (read-only database, no code execution from the browser).
 
     One view per server: team (aggregates only), coach (per-rep figures) or self (one rep's own).
+    The dashboards read a snapshot of the database that every import replaces, so imports run
+    while they are served.
 
     Example: socialsell serve --port 8866
 
@@ -424,6 +453,10 @@ def inventory(
         return
     output.write_text(text, encoding="utf-8")
     console.print(f"Wrote the data inventory to {output}")
+
+
+import socialsell.cli_trace  # noqa: E402, F401  (registers `trace`)
+from socialsell import cli_privacy  # noqa: E402, F401  (registers `forget` and `prune`)
 
 
 def main() -> None:

@@ -12,9 +12,10 @@ import polars as pl
 __all__ = [
     "contact_key",
     "email",
+    "folded_name_sql",
     "linkedin_url",
     "map_distinct",
-    "name_key",
+    "name_key_sql",
     "phone_e164",
     "slug",
 ]
@@ -96,34 +97,27 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_only).strip()
 
 
-def _fold_expr(text: pl.Expr) -> pl.Expr:
-    """`_fold` as a polars expression: ß→ss, accents off, lower case, non-alphanumerics to spaces."""
-    return (
-        text.str.replace_all("ß", "ss")
-        .str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.to_lowercase()
-        .str.replace_all(r"[^a-z0-9]+", " ")
-        .str.strip_chars()
-    )
-
-
 _TITLES = r"\b(dr|prof|mr|mrs|ms)\b"
 _LEGAL_FORMS = r"\b(gmbh|ag|kg|se|inc|ltd|llc|co|mbh|ug)\b"
 
 
-def name_key(names: pl.Series, companies: pl.Series | None = None) -> pl.Series:
-    """`name:<folded name>|<folded company>` for matching by name and company; null without both."""
-    company = companies if companies is not None else pl.Series([None] * len(names), dtype=pl.String)
-    frame = pl.DataFrame({"n": names.cast(pl.String), "c": company.cast(pl.String)})
-    squash = [(r"\s+", " ")]
-    name = _fold_expr(pl.col("n")).str.replace_all(_TITLES, "")
-    firm = _fold_expr(pl.col("c")).str.replace_all(_LEGAL_FORMS, "")
-    for pattern, repl in squash:
-        name, firm = name.str.replace_all(pattern, repl), firm.str.replace_all(pattern, repl)
-    name, firm = name.str.strip_chars(), firm.str.strip_chars()
-    key = pl.when((name != "") & (firm != "")).then(pl.concat_str(pl.lit("name:"), name, pl.lit("|"), firm))
-    return frame.select(key.alias("name_key")).to_series()
+def _folded_sql(text_sql: str, drop: str) -> str:
+    folded = f"lower(strip_accents(replace({text_sql}, 'ß', 'ss')))"
+    folded = f"regexp_replace({folded}, '[^a-z0-9]+', ' ', 'g')"
+    folded = f"regexp_replace({folded}, '{drop}', '', 'g')"
+    return f"nullif(trim(regexp_replace({folded}, '\\s+', ' ', 'g')), '')"
+
+
+def folded_name_sql(name_sql: str) -> str:
+    """SQL: a person's name folded for comparison: ß→ss, accents off, lower case, punctuation to
+    spaces, titles (Dr., Prof., Mr …) removed; blank → NULL. `Dr. Jürgen Weiß` → `jurgen weiss`."""
+    return _folded_sql(name_sql, _TITLES)
+
+
+def name_key_sql(name_sql: str, company_sql: str) -> str:
+    """SQL: `name:<folded name>|<folded company>` for matching by name and company (legal forms such
+    as GmbH dropped); NULL without both."""
+    return f"('name:' || {folded_name_sql(name_sql)} || '|' || {_folded_sql(company_sql, _LEGAL_FORMS)})"
 
 
 def slug(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from socialsell import store
+from socialsell import pseudonyms, snapshot, store
 from socialsell.config import Config, Rep
 from socialsell.sources import Context, ImportError_, Parsed, detect, expand, sources
 from socialsell.sources.csv_scan import Staged
@@ -70,6 +70,8 @@ def import_paths(
     fmt: str | None = None,
     time_zone: str | None = None,
     keep_message_text: bool = False,
+    pseudonymise: bool = False,
+    key_file: str | Path | None = None,
     on_file: Callable[[Path, int, int], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
@@ -85,6 +87,13 @@ def import_paths(
     parsed: list[tuple[Path, Parsed]] = []
     try:
         config = config_with_stored_reps(con, config or Config.load())
+        guard = pseudonyms.protection(
+            con,
+            store.file_of(con),
+            pseudonymise=pseudonymise or config.privacy.pseudonymise,
+            key_file=key_file or config.privacy.key_file,
+            keep_message_text=keep_message_text,
+        )
         context = Context(config, rep, time_zone, keep_message_text, None, progress)
         files = expand([Path(p) for p in paths])
         for i, file in enumerate(files):
@@ -92,7 +101,12 @@ def import_paths(
                 on_file(file, i, len(files))
             parsed.append((file, parse_file(file, context, fmt, staged=True)))
         last = len(parsed) - 1
-        return [store.load(con, p, file, config, rebuild=i == last) for i, (file, p) in enumerate(parsed)]
+        summaries = [
+            store.load(con, p, file, config, rebuild=i == last, protection=guard)
+            for i, (file, p) in enumerate(parsed)
+        ]
+        snapshot.republish(con)  # a published database: dashboards move to the new data at once
+        return summaries
     finally:
         for _, p in parsed:
             _close(p)

@@ -45,7 +45,7 @@ _LEGAL = [
     "**GDPR Art. 5(1)(c), (e)**: data minimisation and storage limitation: message bodies are not "
     "stored by default (only derived features), and data is kept for the retention period (see Retention).",
     "**GDPR Art. 17 / Art. 21**: a prospect may object to direct marketing at any time and ask for "
-    "erasure; erase them in the CRM and in socialsell (see Retention).",
+    "erasure; erase them in the CRM and in socialsell with `socialsell forget` (see Retention and erasure).",
     "**Named leaderboards** need each rep's free, informed opt-in (`leaderboard_opt_in`); in an "
     "employment relationship consent is only voluntary where the rep gains something or can refuse "
     "without any disadvantage (§26(2) BDSG).",
@@ -173,16 +173,30 @@ def _purposes() -> list[str]:
 
 
 def _retention(settings: privacy.PrivacySettings) -> list[str]:
+    pseudo = "on" if settings.pseudonymise else "off (`[privacy] pseudonymise = false`)"
     return [
-        "## Retention and erasure",
+        "## Pseudonyms, retention and erasure",
         "",
+        f"- Pseudonymisation at import: **{pseudo}**. With `socialsell import --pseudonymise` (or "
+        "`[privacy] pseudonymise = true`) a new database stores prospects' e-mails, phone numbers, "
+        "LinkedIn URLs and names only as keyed hashes (HMAC-SHA-256; key in a file outside the "
+        "database, `[privacy] key_file`, default `<database>.key`); meeting titles and quarantined raw "
+        "lines are not stored. Every metric is the same as on clear data. Keep the key file apart from "
+        "the database and its backups: whoever holds both can test a guessed e-mail address.",
+        "- Message bodies are stored only with `socialsell import --keep-message-text` (refused in a "
+        "pseudonymised database).",
         f"- Retention period: **{settings.retention_months} months** after the touch or meeting "
-        "(`[privacy] retention_months`). socialsell deletes nothing by itself: the section *This "
-        "database* counts the rows past the period; remove them by importing trimmed exports into a "
-        "new database.",
-        "- Message bodies are stored only with `socialsell import --keep-message-text`.",
-        "- Erasure of one person: delete them in the source systems, re-export, and rebuild the database "
-        "from the new exports (`socialsell import` into a fresh `--db`).",
+        "(`[privacy] retention_months`). `socialsell prune` (`--older-than 24m`, `--dry-run` to count "
+        "first) deletes older touches and meetings, the contact records and quarantined rows only "
+        "they needed; later imports skip rows that old. Run it on a schedule (e.g. monthly cron).",
+        "- Erasure of one person (GDPR Art. 17): `socialsell forget --contact <e-mail | phone | LinkedIn "
+        "URL | contact id>` deletes them from touches, meetings, contact records, quarantine and every "
+        "derived table, logs the erasure without personal data (`erasures`), and stores keyed hashes "
+        "of their identities (`tombstones`) so that re-importing an old export does not bring them "
+        "back. Rows that carry only their name are erased with `--name`. Both commands rewrite the "
+        "database file, so deleted values do not linger in it, and republish the dashboards' snapshot.",
+        "- Backups and copies of the database file are outside socialsell's reach: erase there too, or "
+        "keep backups no longer than the retention period.",
     ]
 
 
@@ -239,7 +253,7 @@ def _counts(con: duckdb.DuckDBPyConnection, settings: privacy.PrivacySettings, t
     cutoff = _months_before(today, months)
 
     def one(sql: str, *params) -> int:
-        return con.execute(sql, list(params)).fetchone()[0]
+        return con.execute(sql, list(params)).fetchall()[0][0]
 
     lines = ["| table | rows |", "|---|---|"]
     lines += [f"| `{t}` | {one(f'SELECT count(*) FROM {t}'):,} |" for t in _stored(con)]
@@ -248,11 +262,21 @@ def _counts(con: duckdb.DuckDBPyConnection, settings: privacy.PrivacySettings, t
         "",
         f"- Reps: {one('SELECT count(*) FROM reps'):,}; merged contacts: {one('SELECT count(*) FROM contacts'):,}.",
         f"- Message bodies stored: {one('SELECT count(message_text) FROM touches'):,}.",
+        f"- Prospects pseudonymised: {'yes' if _setting(con, 'pseudonymise') == 'true' else 'no'}; "
+        f"erasures logged: {one('SELECT count(*) FROM erasures'):,}; "
+        f"tombstones: {one('SELECT count(*) FROM tombstones'):,}; "
+        f"pruned before: {_setting(con, 'pruned_before') or 'never pruned'}.",
         f"- Past the {months}-month retention (before {cutoff.isoformat()}): "
         f"{one('SELECT count(*) FROM touches WHERE local_day < ?', cutoff):,} touches, "
         f"{one('SELECT count(*) FROM meetings WHERE local_day < ?', cutoff):,} meetings, "
         f"{one('SELECT count(*) FROM contact_records WHERE connected_on < ?', cutoff):,} LinkedIn connections.",
     ]
+
+
+def _setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    from socialsell.pseudonyms import stored_setting
+
+    return stored_setting(con, name)
 
 
 def _stored(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -15,13 +15,17 @@ from socialsell.definitions import Definitions
 from socialsell.stats import Comparison, compare, poisson_exprs, shrink, shrink_yields, wilson_exprs
 
 __all__ = [
+    "COUNTED",
     "DIMENSIONS",
     "METRIC_SQL",
     "RATES",
+    "ROWS",
     "activity",
     "attribution",
     "attribution_sql",
+    "candidate_touches_sql",
     "compare_groups",
+    "conditions",
     "heatmap",
     "ranking",
     "rate_exprs",
@@ -39,39 +43,78 @@ DIMENSIONS = {
     "warm": "CASE WHEN warm THEN 'warm' WHEN warm IS NULL THEN 'unknown' ELSE 'cold' END",
 }
 
-METRIC_SQL: dict[str, str] = {
+# The rows behind every count, each condition named once: METRIC_SQL counts them, socialsell.trace
+# lists them. ROWS: the fact rows a metric query reads (table, condition). COUNTED: per count, its
+# rows (a ROWS name, or "attribution": the rows of `attribution`) and the condition a row counts on;
+# {placeholders} are settings (`conditions(d)` fills them in). Meetings from calls/social sum `credit`.
+ROWS: dict[str, tuple[str, str]] = {
+    "calls": ("touch_facts", "kind = 'call' AND direction = 'outbound'"),
+    "threads": ("thread_facts", "true"),
+    "messages": ("touch_facts", "kind = 'message' AND direction = 'outbound'"),
+    "invitations": ("invitation_facts", "direction = 'outbound'"),
+}
+_CONVERSATION = "outbound_messages >= {min_each_way} AND inbound_messages >= {min_each_way}"
+COUNTED: dict[str, tuple[str, str]] = {
     # Outbound calls counted once (the same call from a dialer and a CRM export is one dial).
+    "dials": ("calls", "NOT duplicate"),
+    "connects": (
+        "calls",
+        "NOT duplicate AND (outcome IN ('connected', 'meeting_booked')"
+        " OR (outcome IS NULL AND duration_s >= {connect_min_talk_s}))",
+    ),
+    "booked_on_call": ("calls", "NOT duplicate AND outcome = 'meeting_booked'"),
+    "outreach": ("threads", "started_by_rep"),
+    "replied": ("threads", "started_by_rep AND first_reply_at IS NOT NULL"),
+    "conversations": ("threads", _CONVERSATION),
+    "outreach_conversations": ("threads", f"started_by_rep AND {_CONVERSATION}"),
+    "messages_sent": ("messages", "true"),
+    "invitations_sent": ("invitations", "true"),
+    "invitations_with_note": ("invitations", "has_note"),
+    "invitations_accepted": ("invitations", "accepted"),
+    "meetings": ("attribution", "meeting_row"),
+    "meetings_held": ("attribution", "meeting_row AND held"),
+    "meetings_from_calls": ("attribution", "channel = 'phone'"),
+    "meetings_from_social": ("attribution", "channel = 'linkedin'"),
+    "meetings_unattributed": ("attribution", "channel = 'unattributed'"),
+}
+
+# Meetings attribution credits: not cancelled; `ref` ends the window (when booked, else when it starts).
+_MEETINGS = """SELECT mu.*, coalesce(mu.booked_at, mu.starts_at) AS ref, r.team
+            FROM meetings_unique mu LEFT JOIN reps r USING (rep_id)
+            WHERE mu.status <> 'cancelled' {dates}"""
+# How attribution ranks a meeting's touches: latest first / earliest first (ties: channel, source, id).
+_LAST_KEY = "(-epoch_us(f.occurred_at), f.channel, f.source, f.source_id)"
+_FIRST_KEY = "(epoch_us(f.occurred_at), f.channel, f.source, f.source_id)"
+
+METRIC_SQL: dict[str, str] = {
     "calls": """
-        SELECT {dim} AS "group", count(*) FILTER (WHERE NOT duplicate) AS dials,
-            count(*) FILTER (WHERE NOT duplicate AND (outcome IN ('connected', 'meeting_booked')
-                             OR (outcome IS NULL AND duration_s >= {connect_min_talk_s}))) AS connects,
-            count(*) FILTER (WHERE NOT duplicate AND outcome = 'meeting_booked') AS booked_on_call,
-            coalesce(sum(duration_s) FILTER (WHERE NOT duplicate), 0)::BIGINT AS talk_s,
+        SELECT {dim} AS "group", count(*) FILTER (WHERE {dials}) AS dials,
+            count(*) FILTER (WHERE {connects}) AS connects,
+            count(*) FILTER (WHERE {booked_on_call}) AS booked_on_call,
+            coalesce(sum(duration_s) FILTER (WHERE {dials}), 0)::BIGINT AS talk_s,
             count(*) FILTER (WHERE duplicate) AS duplicate_calls_excluded
         FROM (SELECT f.*, r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
-              WHERE kind = 'call' AND direction = 'outbound' {dates})
+              WHERE {calls} {dates})
         GROUP BY 1""",
     "social": """
         SELECT {dim} AS "group",
-            count(*) FILTER (WHERE started_by_rep) AS outreach,
-            count(*) FILTER (WHERE started_by_rep AND first_reply_at IS NOT NULL) AS replied,
-            count(*) FILTER (WHERE outbound_messages >= {min_each_way} AND inbound_messages >= {min_each_way})
-                AS conversations,
-            count(*) FILTER (WHERE started_by_rep AND outbound_messages >= {min_each_way}
-                             AND inbound_messages >= {min_each_way}) AS outreach_conversations
-        FROM (SELECT t.*, r.team FROM thread_facts t LEFT JOIN reps r USING (rep_id) WHERE true {dates})
+            count(*) FILTER (WHERE {outreach}) AS outreach,
+            count(*) FILTER (WHERE {replied}) AS replied,
+            count(*) FILTER (WHERE {conversations}) AS conversations,
+            count(*) FILTER (WHERE {outreach_conversations}) AS outreach_conversations
+        FROM (SELECT t.*, r.team FROM thread_facts t LEFT JOIN reps r USING (rep_id) WHERE {threads} {dates})
         GROUP BY 1""",
     "messages": """
-        SELECT {dim} AS "group", count(*) AS messages_sent
+        SELECT {dim} AS "group", count(*) FILTER (WHERE {messages_sent}) AS messages_sent
         FROM (SELECT f.* REPLACE (f.episode_warm AS warm), r.team FROM touch_facts f LEFT JOIN reps r USING (rep_id)
-              WHERE kind = 'message' AND direction = 'outbound' {dates})
+              WHERE {messages} {dates})
         GROUP BY 1""",
     "invitations": """
-        SELECT {dim} AS "group", count(*) AS invitations_sent,
-            count(*) FILTER (WHERE has_note) AS invitations_with_note,
-            count(*) FILTER (WHERE accepted) AS invitations_accepted
+        SELECT {dim} AS "group", count(*) FILTER (WHERE {invitations_sent}) AS invitations_sent,
+            count(*) FILTER (WHERE {invitations_with_note}) AS invitations_with_note,
+            count(*) FILTER (WHERE {invitations_accepted}) AS invitations_accepted
         FROM (SELECT i.*, r.team FROM invitation_facts i LEFT JOIN reps r USING (rep_id)
-              WHERE direction = 'outbound' {dates})
+              WHERE {invitations} {dates})
         GROUP BY 1""",
     # Rep activity by local weekday (1 = Monday) and hour: dials and LinkedIn messages written.
     "heatmap": """
@@ -84,19 +127,13 @@ METRIC_SQL: dict[str, str] = {
     # Candidate touches of a meeting: the rep's touches with that contact in the window before
     # the meeting was booked (or, without a booking time, before it started).
     "attribution": """
-        WITH m AS (
-            SELECT mu.*, coalesce(mu.booked_at, mu.starts_at) AS ref, r.team
-            FROM meetings_unique mu LEFT JOIN reps r USING (rep_id)
-            WHERE mu.status <> 'cancelled' {dates}
-        ),
+        WITH m AS ({meetings}),
         -- Per (meeting, channel): touches and the channel's last and first touch as sort keys
         -- (latest first / earliest first; ties broken by channel, source, source_id).
         per_channel AS (
             SELECT m.meeting_id, f.channel, count(*) AS touches,
-                   min((-epoch_us(f.occurred_at), f.channel, f.source, f.source_id)) AS last_key,
-                   arg_min(f.episode_warm, (-epoch_us(f.occurred_at), f.channel, f.source, f.source_id))
-                       AS last_warm,
-                   min((epoch_us(f.occurred_at), f.channel, f.source, f.source_id)) AS first_key
+                   min({last_key}) AS last_key, arg_min(f.episode_warm, {last_key}) AS last_warm,
+                   min({first_key}) AS first_key
             {candidate_join}
             GROUP BY ALL
         ),
@@ -179,17 +216,22 @@ def _scope(d: Definitions, day: str = "local_day", prefix: str = "") -> str:
     return " ".join(parts)
 
 
+def conditions(d: Definitions) -> dict[str, str]:
+    """Every named condition of ROWS and COUNTED as SQL for the settings of `d`, in parentheses."""
+    settings = {
+        "connect_min_talk_s": int(d.connect_min_talk_s),
+        "min_each_way": int(d.conversation_min_each_way),
+    }
+    named = {name: rows for name, (_, rows) in ROWS.items()} | {name: c for name, (_, c) in COUNTED.items()}
+    return {name: f"({condition.format(**settings)})" for name, condition in named.items()}
+
+
 def _sql(name: str, d: Definitions, dim: str = "total", fast: rollups.Coverage = rollups.NONE) -> str:
     """The named metric's SQL for `d` and grouping `dim`; `fast` = rollups.covers(con, d)."""
     if name == "attribution":
         return attribution_sql(d, fast)
     template = rollups.ROLLUP_SQL[name] if fast.activity and name in rollups.ROLLUP_SQL else METRIC_SQL[name]
-    return template.format(
-        dim=DIMENSIONS[dim],
-        dates=_scope(d),
-        connect_min_talk_s=int(d.connect_min_talk_s),
-        min_each_way=int(d.conversation_min_each_way),
-    )
+    return template.format(dim=DIMENSIONS[dim], dates=_scope(d), **conditions(d))
 
 
 def attribution_sql(d: Definitions, fast: rollups.Coverage = rollups.NONE) -> str:
@@ -199,11 +241,26 @@ def attribution_sql(d: Definitions, fast: rollups.Coverage = rollups.NONE) -> st
         return _FROM_CREDITS.format(rule=d.attribution_rule, dates=dates)
     candidate_join, booking_calls = _CANDIDATES["meeting_touches" if fast.candidates else "touch_facts"]
     return METRIC_SQL["attribution"].format(
+        meetings=_MEETINGS.format(dates=dates),
         candidate_join=candidate_join.format(window_days=int(d.attribution_window_days)),
         booking_calls=booking_calls,
-        dates=dates,
+        last_key=_LAST_KEY,
+        first_key=_FIRST_KEY,
         credit=_RULES[d.attribution_rule],
     )
+
+
+def candidate_touches_sql(d: Definitions) -> str:
+    """SQL of the touches attribution may credit with each meeting in scope of `d`: meeting_id,
+    channel, source, source_id, occurred_at, and `last_rank` / `first_rank` (1 on the touch the
+    last_touch / first_touch rule credits). A meeting booked on a call has none: `booked_by_call`
+    names its call, which takes the whole credit."""
+    candidate_join = _CANDIDATES["touch_facts"][0].format(window_days=int(d.attribution_window_days))
+    return f"""WITH m AS ({_MEETINGS.format(dates=_scope(d, prefix="mu."))})
+        SELECT m.meeting_id, f.channel, f.source, f.source_id, f.occurred_at,
+               row_number() OVER (PARTITION BY m.meeting_id ORDER BY {_LAST_KEY}) AS last_rank,
+               row_number() OVER (PARTITION BY m.meeting_id ORDER BY {_FIRST_KEY}) AS first_rank
+        {candidate_join}"""
 
 
 def heatmap(con: duckdb.DuckDBPyConnection, d: Definitions | None = None) -> pl.DataFrame:
@@ -227,15 +284,15 @@ def _meetings(
     fast: rollups.Coverage,
     attributed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    dim_sql = DIMENSIONS[dim]
+    dim_sql, w = DIMENSIONS[dim], conditions(d)
     source = "attributed" if attributed is not None else f"({_sql('attribution', d, fast=fast)})"
     return con.sql(
         f"""SELECT {dim_sql} AS "group",
-               count(*) FILTER (WHERE meeting_row) AS meetings,
-               count(*) FILTER (WHERE meeting_row AND held) AS meetings_held,
-               coalesce(sum(credit) FILTER (WHERE channel = 'phone'), 0)::DOUBLE AS meetings_from_calls,
-               coalesce(sum(credit) FILTER (WHERE channel = 'linkedin'), 0)::DOUBLE AS meetings_from_social,
-               count(*) FILTER (WHERE channel = 'unattributed') AS meetings_unattributed
+               count(*) FILTER (WHERE {w["meetings"]}) AS meetings,
+               count(*) FILTER (WHERE {w["meetings_held"]}) AS meetings_held,
+               coalesce(sum(credit) FILTER (WHERE {w["meetings_from_calls"]}), 0)::DOUBLE AS meetings_from_calls,
+               coalesce(sum(credit) FILTER (WHERE {w["meetings_from_social"]}), 0)::DOUBLE AS meetings_from_social,
+               count(*) FILTER (WHERE {w["meetings_unattributed"]}) AS meetings_unattributed
            FROM {source} GROUP BY 1"""
     ).pl()
 

@@ -121,12 +121,20 @@ BY_COLUMN: dict[str, Field] = {
     "contact_records.title": Field(_P, "professional profile", "job title"),
     "meetings.title": Field(_B, "free text", "meeting title: often names the prospect or company"),
     "imports.started_at": _TECH,
+    "tombstones.identity_hash": Field(
+        _P,
+        "contact details",
+        "keyed hash (HMAC-SHA-256) of an erased person's identity; cannot be reversed without the key file",
+    ),
+    "tombstones.erasure_id": _KEY,
     "thread_facts.started_at": _ACTIVITY,
 }
 
 # Tables of pure bookkeeping: no column is personal.
 TECHNICAL_TABLES = {
     "schema_migrations": "database version history",
+    "store_settings": "whether prospects are pseudonymised, the key's fingerprint, the pruned horizon",
+    "erasures": "log of erasures (`forget`, `prune`): when, how many rows, no personal data",
     "rollup_meta": "settings the pre-aggregated rollups were built with",
 }
 
@@ -145,6 +153,9 @@ DERIVED_TABLES = {
     "(user data: never rebuilt).",
     "rollup_meta": "Settings the rollups were built with.",
     "schema_migrations": "Database version history.",
+    "tombstones": "Keyed hashes of erased people's identities: imports skip their rows (never rebuilt).",
+    "store_settings": "How the database is kept: pseudonymised or clear, key fingerprint, pruned horizon.",
+    "erasures": "One row per `socialsell forget` or `prune`: when and how many rows, no personal data.",
 }
 
 # What each export format brings in, by source NAME (every registered source must be listed).

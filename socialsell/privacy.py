@@ -68,13 +68,18 @@ class PrivacySettings:
         coach_view: the coach view names reps (and may be published); only once agreed with the
             works council / DPO.
         leaderboard_opt_in: rep ids who agreed to be named in rankings.
-        retention_months: how long imported data is kept (stated in `socialsell inventory`).
+        retention_months: how long imported data is kept (`socialsell prune`, `socialsell inventory`).
+        pseudonymise: store prospects' e-mails, phones, LinkedIn URLs and names as keyed hashes
+            (decided at a database's first import).
+        key_file: the pseudonym key file (default: `<database>.key`; keep it apart from the database).
     """
 
     k_min_group: int = 5
     coach_view: bool = False
     leaderboard_opt_in: tuple[str, ...] = ()
     retention_months: int = 24
+    pseudonymise: bool = False
+    key_file: str | None = None
 
     @classmethod
     def from_settings(cls, section: dict) -> PrivacySettings:
@@ -99,7 +104,13 @@ class PrivacySettings:
         opt_in = section.get("leaderboard_opt_in", [])
         if not isinstance(opt_in, list) or not all(isinstance(r, str) and r for r in opt_in):
             raise ValueError("[privacy]: leaderboard_opt_in must be a list of rep ids")
-        return cls(k, coach, tuple(opt_in), months)
+        pseudonymise = section.get("pseudonymise", False)
+        if not isinstance(pseudonymise, bool):
+            raise ValueError(f"[privacy]: pseudonymise = {pseudonymise!r} must be true or false")
+        key_file = section.get("key_file")
+        if key_file is not None and (not isinstance(key_file, str) or not key_file.strip()):
+            raise ValueError(f"[privacy]: key_file = {key_file!r} must be a file path")
+        return cls(k, coach, tuple(opt_in), months, pseudonymise, key_file)
 
 
 def _is_int(value) -> bool:

@@ -58,14 +58,14 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     records = con.sql(
-        """SELECT source || ':' || source_id AS node, full_name, company,
+        f"""SELECT source || ':' || source_id AS node,
                   'mail:' || email AS mail, 'tel:' || phone_e164 AS tel, 'tel:' || mobile_e164 AS mobile,
-                  'li:' || replace(linkedin_url, 'https://www.linkedin.com/', '') AS li
+                  'li:' || replace(linkedin_url, 'https://www.linkedin.com/', '') AS li,
+                  {identity.name_key_sql("full_name", "company")} AS name
            FROM contact_records"""
     ).pl()
     if not len(records):
         return pl.DataFrame(schema={"node": pl.String, "identity": pl.String})
-    records = records.with_columns(name=identity.name_key(records["full_name"], records["company"]))
     return records.unpivot(
         index="node", on=["mail", "tel", "mobile", "li", "name"], value_name="identity"
     ).select("node", "identity")
@@ -73,13 +73,10 @@ def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def _touch_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     touches = con.sql(
-        """SELECT DISTINCT contact_key, contact_name, contact_company,
-                  'mail:' || contact_email AS mail, 'tel:' || contact_phone AS tel
+        f"""SELECT DISTINCT contact_key, 'mail:' || contact_email AS mail, 'tel:' || contact_phone AS tel,
+                  {identity.name_key_sql("contact_name", "contact_company")} AS name
            FROM touches WHERE contact_key IS NOT NULL"""
     ).pl()
-    touches = touches.with_columns(
-        name=identity.name_key(touches["contact_name"], touches["contact_company"])
-    )
     links = touches.unpivot(index="contact_key", on=["mail", "tel", "name"], value_name="identity")
     meeting_keys = con.sql(
         "SELECT DISTINCT unnest(list_append(coalesce(attendee_keys, []), contact_key)) AS k FROM meetings"

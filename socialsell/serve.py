@@ -4,7 +4,8 @@ A deployment serves one view (see privacy.py). On loopback the default is the co
 dashboards: the analyst's own machine, as before. Any other address needs a token, serves the team
 view unless told otherwise, and the coach view there needs its own token and `coach_view = true`.
 The token reaches Voilà through a config file in a private temporary folder, never the command
-line (which every local user can read in `ps`).
+line (which every local user can read in `ps`). The kernels read a published snapshot of the
+database (socialsell.snapshot), so imports run while the dashboards are served and swap in their data.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from socialsell import privacy, store
+from socialsell import privacy, snapshot, store
 from socialsell.config import Config, ConfigError
 
 __all__ = [
@@ -169,13 +170,30 @@ def _check_rep(db: Path, view: str, rep: str | None) -> None:
         return
     if not rep:
         raise ServeError("the self view shows one rep's figures: pass --rep REP_ID (or SOCIALSELL_REP)")
-    con = store.connect(db, read_only=True)
+    con = snapshot.open_reader(db)
     try:
         known = [r[0] for r in con.execute("SELECT rep_id FROM reps ORDER BY rep_id").fetchall()]
     finally:
         con.close()
     if rep not in known:
         raise ServeError(f"--rep {rep!r} is not a rep in {db} (known: {', '.join(known) or 'none'})")
+
+
+def _publish(path: Path, console) -> None:
+    """Give the dashboards a snapshot of the database (socialsell.snapshot), unless the current one
+    is up to date: they read it, so imports never wait for them and swap in newer ones."""
+    if not snapshot.is_stale(path):
+        return
+    try:
+        with store.connect(path) as con:
+            snapshot.publish(con, path)
+    except store.StoreError as exc:
+        if snapshot.current(path) is None:
+            raise ServeError(
+                f"{exc}; the dashboards need a snapshot of it: try again once it is free"
+            ) from exc
+        # e.g. an import is running: the dashboards get its data when it republishes at its end
+        console.print(f"[yellow]Serving the last published snapshot: {exc}[/]")
 
 
 def voila_settings(token: str | None) -> dict:
@@ -228,6 +246,7 @@ def run(
         raise ServeError(str(exc)) from exc
     view = view or default_view(host)
     secret = access_token(host, view, token, coach_token, loaded.privacy)
+    _publish(path, console)
     _check_rep(path, view, rep)
     env = kernel_env(os.environ, db=path, view=view, rep=rep if view == "self" else None, config=loaded.path)
     with tempfile.TemporaryDirectory(prefix="socialsell-serve-") as work:

@@ -14,6 +14,7 @@ import polars as pl
 
 from socialsell import resolve
 from socialsell.config import Config
+from socialsell.pseudonyms import Protection
 from socialsell.schema import TABLES, conform, create_table_sql
 from socialsell.sources import Parsed
 from socialsell.sources.csv_scan import Staged
@@ -24,8 +25,10 @@ __all__ = [
     "ImportSummary",
     "StoreError",
     "checksum",
+    "compact",
     "connect",
     "db_path",
+    "file_of",
     "load",
     "sync_config",
 ]
@@ -68,10 +71,36 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     facts.rebuild_facts(con)  # touch_facts carries the new columns
 
 
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """How the database is kept (pseudonymised or clear, the key's fingerprint), erased people's
+    tombstones (keyed hashes of their identities) and a log of erasures without personal data."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
+    )
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS tombstones (
+            identity_hash VARCHAR PRIMARY KEY, erasure_id VARCHAR NOT NULL)"""
+    )
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS erasures (
+            erasure_id VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL CHECK (kind IN ('forget', 'prune')),
+            erased_at TIMESTAMPTZ NOT NULL,
+            older_than DATE,
+            identities INTEGER NOT NULL,
+            touches BIGINT NOT NULL,
+            meetings BIGINT NOT NULL,
+            contact_records BIGINT NOT NULL,
+            quarantine BIGINT NOT NULL,
+            decisions BIGINT NOT NULL)"""
+    )
+
+
 # Ordered schema migrations; each runs once, in a transaction, and is recorded in schema_migrations.
 MIGRATIONS: list[tuple[int, str, callable]] = [
     (1, "canonical tables, derived identity and meeting tables", _v1),
     (2, "meeting confirmations, near-duplicate sketches, decisions on inferred meetings", _v2),
+    (3, "store settings, tombstones of erased people, erasure log", _v3),
 ]
 
 
@@ -104,6 +133,14 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         con.execute("SET write_buffer_row_group_count = 1")
         migrate(con)
     return con
+
+
+def file_of(con: duckdb.DuckDBPyConnection) -> str:
+    """The file a connection's database lives in (`:memory:` for an in-memory one)."""
+    path = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()[0][0]
+    return path or ":memory:"
 
 
 def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
@@ -142,6 +179,26 @@ def _check_version(con: duckdb.DuckDBPyConnection, target) -> None:
     missing = {v for v, _, _ in MIGRATIONS} - _applied(con)
     if missing:
         raise StoreError(f"{target}: database needs migrations {sorted(missing)}; open it once for writing")
+
+
+def compact(path: str | Path | None = None) -> None:
+    """Rewrite the database file with only its live rows.
+
+    DuckDB marks deleted rows and leaves their values in the file until a table is rewritten; after
+    erasing personal data (`socialsell forget`, `prune`) the file is copied table by table into a
+    new one, which then replaces it. Needs the file to itself (no other process may have it open).
+    """
+    target = db_path(path)
+    fresh = target.with_name(target.name + ".compacting")
+    fresh.unlink(missing_ok=True)
+    with duckdb.connect(str(target)) as con:
+        name = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f"ATTACH {sql_string(str(fresh))} AS compacted")
+        con.execute(f'COPY FROM DATABASE "{name}" TO compacted')
+        con.execute("DETACH compacted")
+    with open(fresh, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(fresh, target)
 
 
 def checksum(path: Path) -> str:
@@ -242,25 +299,38 @@ def _first_of_each_key(frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 def _load_frame(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, import_id: str, config: Config
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    import_id: str,
+    config: Config,
+    protection: Protection,
 ):
-    """(rows inserted, rows offered) for one frame of a fact table."""
+    """(rows inserted, rows offered, {reason: rows left out}) for one frame of a fact table."""
     frame = conform(frame.with_columns(import_id=pl.lit(import_id)), table)
     local = _local_time(table, config.time_zone)
     if not len(frame):
-        return 0, 0
+        return 0, 0, {}
     con.register("_staged", _first_of_each_key(frame, table))
     try:
         listed = ", ".join(f"{sql} AS {name}" for name, sql in local.items())
         select = f"SELECT * REPLACE ({listed}) FROM _staged" if local else "SELECT * FROM _staged"
-        return _insert_select(con, table, select), len(frame)
+        inserted, left_out = _insert_protected(con, table, select, frame.columns, protection)
+        return inserted, len(frame), left_out
     finally:
         con.unregister("_staged")
 
 
-def _load_staged(con: duckdb.DuckDBPyConnection, table: str, staged: Staged, import_id: str, config: Config):
-    """(rows inserted, rows offered) for rows given as a query over the export file: inserted by
-    DuckDB straight from the file, without passing through Python."""
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    staged: Staged,
+    import_id: str,
+    config: Config,
+    protection: Protection,
+):
+    """(rows inserted, rows offered, {reason: rows left out}) for rows given as a query over the
+    export file: inserted by DuckDB straight from the file, without passing through Python."""
     local = _local_time(table, config.time_zone)
     columns = [*staged.columns, "import_id", *local]
     listed = ", ".join([f"'{import_id}' AS import_id", *(f"{sql} AS {name}" for name, sql in local.items())])
@@ -270,9 +340,32 @@ def _load_staged(con: duckdb.DuckDBPyConnection, table: str, staged: Staged, imp
         select += f" QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY q.source_row) = 1"
     staged.register(con)
     try:
-        return _insert_select(con, table, select, f"({', '.join(columns)})"), staged.rows
+        inserted, left_out = _insert_protected(con, table, select, columns, protection, listed=True)
+        return inserted, staged.rows, left_out
     finally:
         staged.unregister(con)
+
+
+def _insert_protected(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    select: str,
+    columns: list[str],
+    protection: Protection,
+    *,
+    listed: bool = False,
+) -> tuple[int, dict[str, int]]:
+    """(rows inserted, {reason: rows left out}): `select` pseudonymised if the database is, without
+    rows that must not come back (erased people, pruned periods) and keys already stored."""
+    select = protection.select(table, select, columns)
+    left_out = {}
+    for reason, condition in protection.exclusions(table, columns):
+        count = int(con.execute(f"SELECT count(*) FROM ({select}) WHERE {condition}").fetchall()[0][0])
+        if count:
+            left_out[reason] = count
+            select = f"SELECT * FROM ({select}) WHERE NOT coalesce({condition}, false)"
+    names = f"({', '.join(columns)})" if listed else ""
+    return _insert_select(con, table, select, names), left_out
 
 
 def load(
@@ -283,6 +376,7 @@ def load(
     *,
     file_checksum: str | None = None,
     rebuild: bool = True,
+    protection: Protection | None = None,
 ) -> ImportSummary:
     """Write one parsed file in one transaction: its new rows, quarantine, the imports row.
 
@@ -290,29 +384,26 @@ def load(
     Rows already present (same source + source_id) are counted as duplicates and left alone,
     so importing a file twice, or two overlapping exports, changes nothing the second time.
     `rebuild=False` leaves the derived tables for the caller to rebuild once after a batch of
-    files (the last file of a batch rebuilds them inside its own transaction).
+    files (the last file of a batch rebuilds them inside its own transaction). `protection` says
+    whether prospects are pseudonymised; rows of people erased by `socialsell forget` are counted
+    as skipped and never stored.
     """
+    protection = protection or Protection()
     started = datetime.now(UTC)
     import_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     digest = file_checksum or checksum(file)
-    facts = {t: f for t, f in parsed.tables.items() if t in _FACT_TABLES}
-    loaded = duplicate = 0
     con.execute("BEGIN TRANSACTION")
     try:
         sync_config(con, config)
+        protection.record(con)
+        protection.prepare(con)
         if "reps" in parsed.tables:
             _insert_new(con, "reps", conform(parsed.tables["reps"], "reps"))
-        # A file's rows are counted in its main table (a LinkedIn connection is a touch and also a
-        # contact record; it is one row read, one row loaded).
-        main = next((t for t in _FACT_TABLES if t in facts), None)
-        for table, rows in facts.items():
-            load_rows = _load_staged if isinstance(rows, Staged) else _load_frame
-            inserted, offered = load_rows(con, table, rows, import_id, config)
-            if table == main:
-                loaded, duplicate = inserted, offered - inserted
-        quarantined = _quarantine(con, parsed, file, digest, import_id)
-        skipped = sum(parsed.skipped.values())
-        notes = "; ".join(f"{reason}: {n}" for reason, n in sorted(parsed.skipped.items()))
+        loaded, duplicate, left_out = _load_facts(con, parsed, import_id, config, protection)
+        quarantined = _quarantine(con, parsed, file, digest, import_id, keep_raw=protection.keeps_raw)
+        skipped_by = {**parsed.skipped, **left_out}
+        skipped = sum(skipped_by.values())
+        notes = "; ".join(f"{reason}: {n}" for reason, n in sorted(skipped_by.items()))
         summary = ImportSummary(
             import_id,
             str(file),
@@ -335,8 +426,34 @@ def load(
     return summary
 
 
+def _load_facts(
+    con: duckdb.DuckDBPyConnection, parsed: Parsed, import_id: str, config: Config, protection: Protection
+) -> tuple[int, int, dict[str, int]]:
+    """(loaded, duplicate, {reason: rows left out}) of the file's main table, after loading every
+    fact table.
+
+    A file's rows are counted in its main table (a LinkedIn connection is a touch and also a
+    contact record; it is one row read, one row loaded).
+    """
+    facts = {t: f for t, f in parsed.tables.items() if t in _FACT_TABLES}
+    main = next((t for t in _FACT_TABLES if t in facts), None)
+    counts = (0, 0, {})
+    for table, rows in facts.items():
+        load_rows = _load_staged if isinstance(rows, Staged) else _load_frame
+        inserted, offered, left_out = load_rows(con, table, rows, import_id, config, protection)
+        if table == main:
+            counts = (inserted, offered - inserted - sum(left_out.values()), left_out)
+    return counts
+
+
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, parsed: Parsed, file: Path, digest: str, import_id: str
+    con: duckdb.DuckDBPyConnection,
+    parsed: Parsed,
+    file: Path,
+    digest: str,
+    import_id: str,
+    *,
+    keep_raw: bool = True,
 ) -> int:
     if not parsed.quarantined:
         return 0
@@ -348,7 +465,9 @@ def _quarantine(
             "line": [q.line for q in parsed.quarantined],
             "column_name": [q.column for q in parsed.quarantined],
             "reason": [q.reason for q in parsed.quarantined],
-            "raw": [q.raw for q in parsed.quarantined],
+            # The raw line may name a prospect: not kept when prospects are pseudonymised or when
+            # someone was erased (a tombstone cannot be matched against free text).
+            "raw": [q.raw if keep_raw else None for q in parsed.quarantined],
         }
     )
     frame = conform(frame, "quarantine").unique(subset=["checksum", "line", "reason"], maintain_order=True)

@@ -123,6 +123,20 @@ def test_a_team_filter_changes_the_figures(name, server, demo_db, open_page):
     assert page.problems() == []
 
 
+def test_coach_drill_down_lists_the_rows_behind_a_figure(server, demo_db, open_page):
+    """Choosing a measure in "Where does this number come from?" lists its rows with file:line."""
+    name = "2_coach.ipynb"
+    page = open_page(server).open(name, figures=count_figures(NOTEBOOKS / name, demo_db))
+    rows = ".ss-trace"
+    assert "as in the table above" in page.text(rows) and re.search(r"\.csv:\d+", page.text(rows))
+    before, after = page.change_filter("Measure", "meetings from calls", rows, timeout=60)
+    assert after != before and "meetings from calls by" in after, after[:300]
+    assert "touch file" in after and re.search(r"\.(csv|ics):\d+", after)
+    assert "disagree" not in after
+    page.screenshot("2_coach-drill-down")
+    assert page.problems() == []
+
+
 def test_landing_page_lists_every_dashboard(server, open_page):
     page = open_page(server)
     listed = page.open_landing_page()

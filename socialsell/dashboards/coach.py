@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from socialsell import metrics, privacy
+from socialsell import metrics, privacy, snapshot
 from socialsell.dashboards.panels import (
     PHONE,
     SOCIAL,
@@ -19,6 +19,7 @@ from socialsell.dashboards.panels import (
     open_store,
     section,
 )
+from socialsell.dashboards.trace_panel import TracePanel
 
 __all__ = ["CoachApp"]
 
@@ -71,6 +72,7 @@ class CoachApp:
         self.activity = Chart("Activity per rep", barmode="group")
         self.yields = Chart("Yields per rep with 95 % intervals against the team median", height=380)
         self.heat = Chart("When reps work: outbound dials and messages by weekday and hour", height=320)
+        self.trace = TracePanel(con, _TABLE_COLUMNS)  # after require_view: built in the coach view only
         self.filters.on_change(self._update)
         self.sort.observe(lambda _: self._render_table(), names="value")
         for control in (self.rep_a, self.rep_b, self.rate):
@@ -81,6 +83,7 @@ class CoachApp:
                 self.filters.widget,
                 self.sort,
                 self.table,
+                self.trace.widget,
                 self.activity.widget,
                 self.yields.widget,
                 widgets.HBox([self.rep_a, self.rep_b, self.rate]),
@@ -95,6 +98,7 @@ class CoachApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
+        snapshot.refresh(self.con)  # a newer published snapshot, between updates only
         self.d = self.filters.definitions()
         self.counts = metrics.activity(self.con, self.d, by="rep")
         self.per_rep = metrics.report(self.con, self.d, by="rep", counts=self.counts)
@@ -103,6 +107,7 @@ class CoachApp:
         ).select(pl.col("rep"), pl.col("rank").alias("rank_conversations"))
         self.per_rep = self.per_rep.join(ranks, on="rep", how="left")
         self._render_table()
+        self.trace.update(self.d, self.per_rep)
         self._activity()
         self._yields()
         self._compare()

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
 
-from socialsell import privacy, store
+from socialsell import privacy, snapshot
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
 __all__ = ["CSS", "Chart", "Filters", "cards", "fmt_rate", "frame_table", "header", "open_store", "section"]
@@ -39,9 +39,13 @@ CSS = """
 PHONE, SOCIAL, NEUTRAL = "#2563eb", "#0d9488", "#9ca3af"
 
 
-def open_store(path: str | None = None) -> duckdb.DuckDBPyConnection:
-    """The dashboards' connection: read-only, to `$SOCIALSELL_DB` or the default database."""
-    return store.connect(path or os.environ.get("SOCIALSELL_DB"), read_only=True)
+def open_store(path: str | None = None) -> snapshot.Reader:
+    """The dashboards' connection: read-only, to `$SOCIALSELL_DB` or the default database.
+
+    A published database is read from its current snapshot, which `snapshot.refresh(con)` at the
+    start of an update replaces with a newer one (see socialsell.snapshot); imports never wait.
+    """
+    return snapshot.open_reader(path or os.environ.get("SOCIALSELL_DB"))
 
 
 def header(question: str) -> widgets.HTML:

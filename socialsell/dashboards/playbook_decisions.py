@@ -16,7 +16,7 @@ import duckdb
 import ipywidgets as widgets
 import polars as pl
 
-from socialsell import store
+from socialsell import snapshot, store
 from socialsell.dashboards.panels import frame_table
 from socialsell.definitions import Definitions
 from socialsell.insights import inferred_meetings
@@ -92,9 +92,13 @@ class InferredMeetings:
     def _write(self, db: str, candidate: str, decision: str) -> None:
         # DuckDB allows one configuration per file in a process: close the read-only connection,
         # write, reopen it. Another process holding the file (a running import) makes this fail.
+        # A snapshot reader writes to the database itself (not the snapshot `db` names), republishes,
+        # and reopens on the new snapshot.
+        reader = self.con if isinstance(self.con, snapshot.Reader) else None
         self.con.close()
         try:
-            with store.connect(db) as writer:
+            with store.connect(reader.main_path if reader else db) as writer:
                 inferred_meetings.decide(writer, candidate, decision, self.note.value or None)
+                snapshot.republish(writer)
         finally:
-            self.con = store.connect(db, read_only=True)
+            self.con = reader.reopen() if reader else store.connect(db, read_only=True)

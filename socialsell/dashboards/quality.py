@@ -6,7 +6,7 @@ import duckdb
 import ipywidgets as widgets
 import polars as pl
 
-from socialsell import privacy
+from socialsell import privacy, snapshot
 from socialsell.dashboards.panels import cards, frame_table, header, open_store, section
 from socialsell.quality import quality
 
@@ -80,6 +80,8 @@ class DataQualityApp:
         )
 
     def _update(self) -> None:
+        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
+            self._render_summary()
         rows = quality(self.con, "quarantine_rows")
         if self.file_filter.value != "All files":
             rows = rows.filter(pl.col("file") == self.file_filter.value)

@@ -50,7 +50,9 @@ def by_levels(
         parts.append(summarise(keyed, KEYS))
     out = pl.concat(parts, how="diagonal_relaxed")
     order = pl.col("level").replace_strict({name: i for i, name in enumerate(LEVELS)}, return_dtype=pl.Int8)
-    return out.sort(order, "display_name").select(*KEYS, pl.exclude(KEYS))
+    # Sub-groups (a channel, a weekday) sort by their labels too, so the rows have one order.
+    labels = [c for c, t in out.schema.items() if c not in KEYS and t == pl.String]
+    return out.sort(order, "display_name", "group", *labels).select(*KEYS, pl.exclude(KEYS))
 
 
 def rows_at(frame: pl.DataFrame, level: str) -> pl.DataFrame:
