@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 ## demo: build everything, write + import the demo exports, serve the dashboards on 127.0.0.1:8866
 demo: $(STAMP)
 	$(BIN)/socialsell demo
-	$(BIN)/socialsell serve
+	$(BIN)/socialsell serve --config data/demo/socialsell.toml
 
 ## test: lint + the whole test suite (browser tests need Debian's chromium at /usr/bin/chromium)
 test: $(STAMP)

@@ -153,6 +153,12 @@ def _write_config(out_dir: Path) -> Path:
     parts.append(f"{note}[outcomes]\n{labels}")
     tags = "".join(f'"{tag.lower()}" = "{outcome}"\n' for outcome, tag in AIRCALL_TAGS.items() if tag)
     parts.append(f"[outcomes.aircall]\n{tags}")
+    parts.append(
+        "# The demo team is fictional, so its coach view names reps and every rep is in the rankings.\n"
+        "# For a real team, switch these on only once agreed with the works council (BetrVG 87(1) no. 6)\n"
+        "# and with each rep who is to be named in a ranking; otherwise the coach view shows pseudonyms.\n"
+        f"[privacy]\ncoach_view = true\nleaderboard_opt_in = {_toml_list([rep.rep_id for rep in REPS])}\n"
+    )
     path = out_dir / "socialsell.toml"
     path.write_text("\n".join(parts), encoding="utf-8")
     return path

@@ -19,6 +19,7 @@ from socialsell.dashboards.panels import (
     open_store,
     section,
 )
+from socialsell.dashboards.rep_names import RepNames
 from socialsell.dashboards.trace_panel import TracePanel
 
 __all__ = ["CoachApp"]
@@ -47,8 +48,11 @@ class CoachApp:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         privacy.require_view("coach")  # named per-rep figures: the coach view only
         self.con = con
-        self.filters = Filters(con, rep=False)
-        labels = [(name, rep_id) for rep_id, name, _ in self.filters.reps]
+        # The table ranks reps, so the whole page names them as a ranking does (socialsell.privacy):
+        # a named chart beside a pseudonymised ranking would give the pseudonyms away.
+        self.names = RepNames(con, leaderboard=True)
+        self.filters = Filters(con, rep=False, names=self.names)
+        labels = sorted((self.names.label(rep_id, name), rep_id) for rep_id, name, _ in self.filters.reps)
         self.sort = widgets.Dropdown(
             description="Sort by",
             options=[(v, k) for k, v in _TABLE_COLUMNS.items() if k != "small_sample"],
@@ -72,7 +76,8 @@ class CoachApp:
         self.activity = Chart("Activity per rep", barmode="group")
         self.yields = Chart("Yields per rep with 95 % intervals against the team median", height=380)
         self.heat = Chart("When reps work: outbound dials and messages by weekday and hour", height=320)
-        self.trace = TracePanel(con, _TABLE_COLUMNS)  # after require_view: built in the coach view only
+        # after require_view: built in the coach view only
+        self.trace = TracePanel(con, _TABLE_COLUMNS, names=self.names)
         self.filters.on_change(self._update)
         self.sort.observe(lambda _: self._render_table(), names="value")
         for control in (self.rep_a, self.rep_b, self.rate):
@@ -106,6 +111,8 @@ class CoachApp:
             self.con, "meetings_per_100_conversations", self.d, counts=self.counts
         ).select(pl.col("rep"), pl.col("rank").alias("rank_conversations"))
         self.per_rep = self.per_rep.join(ranks, on="rep", how="left")
+        # What the page shows: reps named as the page names them, in the order of their labels.
+        self.shown = self.names.frame(self.per_rep, "rep").sort("display_name", nulls_last=True)
         self._render_table()
         self.trace.update(self.d, self.per_rep)
         self._activity()
@@ -114,7 +121,7 @@ class CoachApp:
         self._heatmap()
 
     def _render_table(self) -> None:
-        frame = self.per_rep.filter((pl.col("dials") + pl.col("outreach") + pl.col("meetings")) > 0)
+        frame = self.shown.filter((pl.col("dials") + pl.col("outreach") + pl.col("meetings")) > 0)
         key = self.sort.value
         frame = frame.sort(
             key, descending=key not in ("display_name", "team", "rank_conversations"), nulls_last=True
@@ -129,6 +136,11 @@ class CoachApp:
             f"a small-sample column appears when a rep has fewer than {self.d.min_sample} dials or "
             "conversations."
         )
+        if any(not self.names.keeps_name(r) for r in self.per_rep["rep"].drop_nulls()):
+            note += (
+                " A ranking names only the reps who agreed to it (`leaderboard_opt_in`); the others "
+                "appear by pseudonym throughout this page."
+            )
         self.table.value = section(
             "Reps",
             frame_table(shown, empty="No rep has activity in this selection.")
@@ -136,14 +148,14 @@ class CoachApp:
         )
 
     def _activity(self) -> None:
-        names = self.per_rep["display_name"].to_list()
+        names = self.shown["display_name"].to_list()
         fig = go.Figure()
         for column, label, color in (
             ("dials", "dials", PHONE),
             ("outreach", "LinkedIn outreach", "#5eead4"),
             ("conversations", "conversations", SOCIAL),
         ):
-            fig.add_bar(x=names, y=self.per_rep[column].to_list(), name=label, marker_color=color)
+            fig.add_bar(x=names, y=self.shown[column].to_list(), name=label, marker_color=color)
         # Dials outnumber conversations ~50:1, so a log axis with ticks at powers of ten only.
         fig.update_layout(yaxis={"title": "count (log scale)", "type": "log", "dtick": 1})
         self.activity.show(fig)
@@ -151,7 +163,7 @@ class CoachApp:
     def _yields(self) -> None:
         """Side by side: meetings per 100 dials and per 100 conversations, each rep with its 95 %
         interval and the team median; an interval that crosses the median is not a real difference."""
-        frame = self.per_rep
+        frame = self.shown
         names = frame["display_name"].to_list()
         fig = make_subplots(
             rows=1, cols=2, subplot_titles=("meetings per 100 dials", "meetings per 100 conversations")

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from socialsell import privacy, snapshot
+from socialsell.dashboards.rep_names import RepNames
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
 
 __all__ = ["CSS", "Chart", "Filters", "cards", "fmt_rate", "frame_table", "header", "open_store", "section"]
@@ -154,11 +155,20 @@ class Filters:
 
     The privacy view (socialsell.privacy) decides what can be chosen: *team* offers no rep and only
     teams (and an all-teams total) with at least k active reps, small teams being suppressed with
-    their complement; *self* fixes the scope to the viewer's own rep. `blocked` says why nothing can
-    be shown (e.g. fewer than k reps in the whole database)."""
+    their complement; *self* fixes the scope to the viewer's own rep; *coach* labels reps as the page's
+    `RepNames` does (pseudonyms unless `[privacy]` allows names; values stay rep ids). `blocked` says
+    why nothing can be shown (e.g. fewer than k reps in the whole database)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, attribution: bool = True, rep: bool = True) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        attribution: bool = True,
+        rep: bool = True,
+        names: RepNames | None = None,
+    ) -> None:
         self.view = privacy.current_view()
+        self.names = names or RepNames(con)  # the rep dropdown names reps as the page does
         self.blocked = ""
         # Connections go back years; the selectable range is that of calls, messages and invitations.
         bounds = con.sql(
@@ -229,10 +239,11 @@ class Filters:
         self._quiet = True
         try:
             team = None if self.team.value == "All teams" else self.team.value
-            options = [("All reps", "")] + [
-                (name, rep_id) for rep_id, name, t in self.reps if team in (None, t)
-            ]
-            self.rep.options = options
+            # Sorted by label: an order by real name would hint at the reps behind the pseudonyms.
+            labels = sorted(
+                (self.names.label(rep_id, name), rep_id) for rep_id, name, t in self.reps if team in (None, t)
+            )
+            self.rep.options = [("All reps", ""), *labels]
             self.rep.value = ""
         finally:
             self._quiet = False

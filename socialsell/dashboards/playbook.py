@@ -26,6 +26,7 @@ from socialsell.dashboards.panels import (
     open_store,
 )
 from socialsell.dashboards.playbook_decisions import InferredMeetings
+from socialsell.dashboards.rep_names import RepNames
 
 __all__ = ["PlaybookApp"]
 
@@ -101,7 +102,8 @@ class PlaybookApp:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         privacy.require_view("coach")  # named per-rep figures: the coach view only
         self.con = con
-        self.filters = Filters(con)
+        self.names = RepNames(con)  # every table, chart, finding and dropdown names reps alike
+        self.filters = Filters(con, names=self.names)
         self.cost = widgets.BoundedFloatText(
             value=60,
             min=1,
@@ -118,7 +120,7 @@ class PlaybookApp:
             style={"description_width": "initial"},
         )
         self.sections = {name: _Section(name) for name in insights.INSIGHTS}
-        self.decisions = InferredMeetings(con, on_decided=self._after_decision)
+        self.decisions = InferredMeetings(con, on_decided=self._after_decision, names=self.names)
         self.filters.on_change(self._update)
         for control in (self.cost, self.wanted):
             control.observe(lambda _: self._update(), names="value")
@@ -158,10 +160,9 @@ class PlaybookApp:
         d = self.filters.definitions().with_(
             cost_per_rep_hour=float(self.cost.value), planner_meetings_wanted=int(self.wanted.value)
         )
-        (found,) = insights.run(self.con, d, (name,))
-        self.sections[name].show(found)
+        self.sections[name].show(_insight(self.con, d, name, self.names))
         if name in self.details:
-            self.details[name].value = _details(self.con, d, name)
+            self.details[name].value = _details(self.con, d, name, self.names)
         if name == "inferred_meetings":
             self.decisions.refresh(d)
         self.stale.discard(name)
@@ -221,6 +222,14 @@ class _Section:
         columns = ["display_name", "channel", "unit", "meetings_per_100", "needed", "needed_low", "needed_high",
                    "hours_needed", "mix_meetings", "mix_units", "mix_hours", "mix_shortfall_meetings"]  # fmt: skip
         self.table.value = frame_table(_readable(frame, columns, label=False))
+
+
+def _insight(con: duckdb.DuckDBPyConnection, d, name: str, names: RepNames) -> insights.Insight:
+    """As `insights.run`, but the finding is written from the rows as the page names them, so the
+    sentence names a rep exactly as the chart and the table below it do."""
+    insight = insights.module(name)
+    frame = names.insight(insight.compute(con, d))
+    return insights.Insight(name, insight.TITLE, insight.QUESTION, insight.finding(frame, d), frame)
 
 
 def _rep_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -302,12 +311,13 @@ _DETAILS = {
 }
 
 
-def _details(con: duckdb.DuckDBPyConnection, d, name: str) -> str:
+def _details(con: duckdb.DuckDBPyConnection, d, name: str, names: RepNames) -> str:
     function, title, columns, (key, descending) = _DETAILS[name]
-    frame = getattr(insights.module(name), function)(con, d)
+    frame = names.id_lists(names.frame(getattr(insights.module(name), function)(con, d)), "reps")
     if name == "responsiveness":
         frame = frame.filter(pl.col("turns") >= d.min_sample // 3)  # cells with a few turns at least
-    shown = frame.sort(key, descending=descending, nulls_last=True).select(
+    tie = ["display_name"] if "display_name" in frame.columns else []  # by label, not by real name
+    shown = frame.sort([key, *tie], descending=[descending] + [False] * len(tie), nulls_last=True).select(
         [c for c in columns if c in frame.columns]
     )
     return f"<h4>{html.escape(title)}</h4>" + frame_table(

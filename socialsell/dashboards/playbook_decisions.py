@@ -18,6 +18,7 @@ import polars as pl
 
 from socialsell import snapshot, store
 from socialsell.dashboards.panels import frame_table
+from socialsell.dashboards.rep_names import RepNames
 from socialsell.definitions import Definitions
 from socialsell.insights import inferred_meetings
 
@@ -29,9 +30,15 @@ _SHOWN = ["display_name", "contact", "local_day", "score", "likelihood", "reason
 class InferredMeetings:
     """The candidates table and the review controls for one Playbook."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, on_decided: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        on_decided: Callable[[], None] | None = None,
+        names: RepNames | None = None,
+    ) -> None:
         self.con = con
         self.on_decided = on_decided
+        self.names = names or RepNames(con)  # the Playbook's naming of reps
         self.table, self.message = widgets.HTML(), widgets.HTML()
         self.pick = widgets.Dropdown(description="Candidate", layout={"width": "520px"})
         self.note = widgets.Text(placeholder="note (optional)", layout={"width": "260px"})
@@ -58,8 +65,9 @@ class InferredMeetings:
 
     def refresh(self, d: Definitions) -> None:
         """Redraw the candidates for the current filters (unreviewed first, then by score)."""
-        found = inferred_meetings.candidates(self.con, d).sort(
-            [pl.col("status") != "unconfirmed", pl.col("score")], descending=[False, True]
+        found = self.names.frame(inferred_meetings.candidates(self.con, d)).sort(
+            [pl.col("status") != "unconfirmed", pl.col("score"), pl.col("display_name")],
+            descending=[False, True, False],
         )
         self.table.value = frame_table(
             found.select([c for c in _SHOWN if c in found.columns]),

@@ -11,6 +11,7 @@ import polars as pl
 from socialsell import privacy, trace
 from socialsell.config import Config, ConfigError
 from socialsell.dashboards.panels import frame_table, section
+from socialsell.dashboards.rep_names import RepNames
 from socialsell.definitions import Definitions
 
 __all__ = ["TITLE", "TracePanel"]
@@ -33,9 +34,12 @@ _SCROLL = (
 class TracePanel:
     """A rep and a measure; a sentence that ties the rows' count to the per-rep table; the rows."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table_columns: dict[str, str]) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, table_columns: dict[str, str], names: RepNames | None = None
+    ) -> None:
         privacy.require_view("coach")  # contacts by name, per rep: the coach view only
         self.con, self.table_columns = con, table_columns
+        self.names = names or RepNames(con)  # the page's naming: the same label as its table
         self.d, self.per_rep = Definitions(), pl.DataFrame()
         self.rep = widgets.Dropdown(description="Rep", layout={"width": "300px"})
         self.measure = widgets.Dropdown(
@@ -60,7 +64,8 @@ class TracePanel:
         """Follow the page: its definitions, and its per-rep report (what the sentence compares with)."""
         self.d, self.per_rep = d, per_rep.filter(pl.col("rep").is_not_null())
         options = sorted(
-            (name or rep, rep) for rep, name in self.per_rep.select("rep", "display_name").iter_rows()
+            (self.names.label(rep, name), rep)
+            for rep, name in self.per_rep.select("rep", "display_name").iter_rows()
         )
         self._quiet = True
         try:
@@ -80,6 +85,8 @@ class TracePanel:
         found = trace.trace(self.con, self.measure.value, self.d, rep=self.rep.value, limit=SHOWN)
         # One rep's rows: named as the table above names the rep (the sentence), not again per row.
         shown = trace.readable(found, self.time_zone).drop("rep")
+        # An export named after the rep (a calendar, a dialer log) would name a pseudonymised rep.
+        shown = self.names.files(self.con, shown, self.rep.value, ("file", "touch file"))
         more = found.count - len(shown)
         table = frame_table(shown, empty="No rows: nothing was counted.", max_rows=SHOWN)
         if more > 0:
@@ -90,7 +97,7 @@ class TracePanel:
         row = self.per_rep.filter(pl.col("rep") == self.rep.value).row(0, named=True)
         measure, value = found.measure, found.value
         shown = _number(value)
-        name = row["display_name"] or self.rep.value
+        name = self.names.label(self.rep.value, row["display_name"])
         text = f"<b>{shown}</b> {trace.MEASURES[measure]} by {html.escape(name)} {_period(self.d)}"
         reported = row[measure]
         if abs(value - reported) > 1e-6:
