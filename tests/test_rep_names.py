@@ -24,7 +24,9 @@ def page_text(widget) -> str:
     parts: list[str] = []
     if isinstance(widget, widgets.Output):
         parts += [json.dumps(output, ensure_ascii=False) for output in widget.outputs]
-    selection = isinstance(widget, widgets.widget_selection._Selection | widgets.widget_selection._MultipleSelection)
+    selection = isinstance(
+        widget, widgets.widget_selection._Selection | widgets.widget_selection._MultipleSelection
+    )
     for attribute in ("description", "placeholder") if selection else ("value", "description", "placeholder"):
         value = getattr(widget, attribute, None)
         if isinstance(value, str):
