@@ -1,4 +1,5 @@
-"""The DuckDB store: migrations, and loading one parsed file in one transaction, idempotently."""
+"""The DuckDB store: opening (and migrating, see socialsell.migrations) the database, and loading one
+parsed file in one transaction, idempotently."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ import polars as pl
 
 from socialsell import resolve
 from socialsell.config import Config
+from socialsell.migrations import MIGRATIONS, check_version, migrate
 from socialsell.pseudonyms import Protection
-from socialsell.schema import TABLES, conform, create_table_sql
+from socialsell.schema import TABLES, conform
 from socialsell.sources import Parsed
 from socialsell.sources.csv_scan import Staged
 from socialsell.sources.tabular import sql_string
 
 __all__ = [
     "DEFAULT_DB",
+    "MIGRATIONS",
     "ImportSummary",
     "StoreError",
     "checksum",
@@ -30,6 +33,7 @@ __all__ = [
     "db_path",
     "file_of",
     "load",
+    "migrate",
     "sync_config",
 ]
 
@@ -39,69 +43,6 @@ _FACT_TABLES = ("touches", "meetings", "contact_records")
 
 class StoreError(RuntimeError):
     """The database cannot be used as asked (wrong version, locked, read-only)."""
-
-
-def _v1(con: duckdb.DuckDBPyConnection) -> None:
-    for name in TABLES:
-        con.execute(create_table_sql(name))
-    resolve.create_derived(con)
-
-
-def _v2(con: duckdb.DuckDBPyConnection) -> None:
-    """Meeting confirmations and near-duplicate sketches on touches; decisions on inferred meetings.
-
-    `meeting_decisions` is user data (a coach confirmed or rejected a meeting inferred from LinkedIn
-    messages): imports and derived rebuilds never touch it. Works on fresh databases (where `_v1`
-    already created the new touches columns from the current schema) and on older ones.
-    """
-    from socialsell import facts
-
-    con.execute("ALTER TABLE touches ADD COLUMN IF NOT EXISTS confirms_meeting BOOLEAN")
-    con.execute("ALTER TABLE touches ADD COLUMN IF NOT EXISTS template_bands VARCHAR[]")
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS meeting_decisions (
-            candidate_id VARCHAR PRIMARY KEY,
-            decision VARCHAR NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
-            decided_at TIMESTAMPTZ NOT NULL,
-            note VARCHAR,
-            rep_id VARCHAR,
-            thread_id VARCHAR,
-            local_day DATE)"""
-    )
-    facts.rebuild_facts(con)  # touch_facts carries the new columns
-
-
-def _v3(con: duckdb.DuckDBPyConnection) -> None:
-    """How the database is kept (pseudonymised or clear, the key's fingerprint), erased people's
-    tombstones (keyed hashes of their identities) and a log of erasures without personal data."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
-    )
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS tombstones (
-            identity_hash VARCHAR PRIMARY KEY, erasure_id VARCHAR NOT NULL)"""
-    )
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS erasures (
-            erasure_id VARCHAR PRIMARY KEY,
-            kind VARCHAR NOT NULL CHECK (kind IN ('forget', 'prune')),
-            erased_at TIMESTAMPTZ NOT NULL,
-            older_than DATE,
-            identities INTEGER NOT NULL,
-            touches BIGINT NOT NULL,
-            meetings BIGINT NOT NULL,
-            contact_records BIGINT NOT NULL,
-            quarantine BIGINT NOT NULL,
-            decisions BIGINT NOT NULL)"""
-    )
-
-
-# Ordered schema migrations; each runs once, in a transaction, and is recorded in schema_migrations.
-MIGRATIONS: list[tuple[int, str, callable]] = [
-    (1, "canonical tables, derived identity and meeting tables", _v1),
-    (2, "meeting confirmations, near-duplicate sketches, decisions on inferred meetings", _v2),
-    (3, "store settings, tombstones of erased people, erasure log", _v3),
-]
 
 
 def db_path(path: str | Path | None = None) -> Path:
@@ -126,7 +67,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         raise StoreError(f"{target}: cannot open ({str(exc).splitlines()[0]})") from exc
     con.execute("SET enable_progress_bar = false")  # our CLI draws its own; DuckDB's would garble it
     if read_only:
-        _check_version(con, target)
+        check_version(con, target, StoreError)
     else:
         # Bulk inserts buffer this many row groups (~120k rows each, every column) before writing
         # them out; DuckDB's default of 5 adds ~150 MB to an import's peak memory for no speed.
@@ -141,44 +82,6 @@ def file_of(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchall()[0][0]
     return path or ":memory:"
-
-
-def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchall()[0][0]
-    if not exists:
-        return set()
-    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply pending migrations in order; returns the versions applied now."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
-        "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMPTZ)"
-    )
-    done = _applied(con)
-    applied = []
-    for version, name, step in MIGRATIONS:
-        if version in done:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            step(con)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        applied.append(version)
-    return applied
-
-
-def _check_version(con: duckdb.DuckDBPyConnection, target) -> None:
-    missing = {v for v, _, _ in MIGRATIONS} - _applied(con)
-    if missing:
-        raise StoreError(f"{target}: database needs migrations {sorted(missing)}; open it once for writing")
 
 
 def compact(path: str | Path | None = None) -> None:

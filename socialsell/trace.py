@@ -1,7 +1,7 @@
 """The rows behind every count on the dashboards, each with the file and line it was imported from.
 
 `trace(con, "dials", d, rep="anna-becker")` lists the touches, threads, invitations or meetings a
-rep's figure counts. It reads the same named conditions (`metrics.COUNTED`, `metrics.ROWS`), the same
+rep's figure counts. It reads the same named conditions (`metric_sql.COUNTED`, `metric_sql.ROWS`), the same
 scope and, for meetings, `metrics.attribution`'s own rows, so a trace's `value` (its rows, or for
 meetings their credits) is the figure `metrics.report` shows. A LinkedIn thread is shown by the
 message that makes it count: its first message, or for a reply the prospect's first reply. A meeting
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from socialsell import metrics, rollups
+from socialsell import metric_sql, rollups
 from socialsell.definitions import Definitions
 
 __all__ = ["MEASURES", "Trace", "readable", "trace", "trace_sql"]
@@ -160,18 +160,18 @@ _SUMMED = ("meetings_from_calls", "meetings_from_social")  # counts that add up 
 
 def trace_sql(con: duckdb.DuckDBPyConnection, measure: str, d: Definitions) -> str:
     """SQL of the rows behind `measure` for `d` (unordered; trace() orders and limits them)."""
-    rows, _ = metrics.COUNTED[measure]
-    where = metrics.conditions(d)
+    rows, _ = metric_sql.COUNTED[measure]
+    where = metric_sql.conditions(d)
     if rows == "attribution":
         shown = (_PER_TOUCH if measure in _SUMMED else _PER_MEETING).format(counted=where[measure])
         return _MEETINGS.format(
-            attribution=metrics.attribution_sql(d, rollups.covers(con, d)),
-            candidates=metrics.candidate_touches_sql(d),
+            attribution=metric_sql.attribution_sql(d, rollups.covers(con, d)),
+            candidates=metric_sql.candidate_touches_sql(d),
             rule=_CREDITED[d.attribution_rule],
             shown=shown,
         )
-    table, _ = metrics.ROWS[rows]
-    counted = _COUNTED.format(table=table, rows=where[rows], dates=metrics._scope(d), counted=where[measure])
+    table, _ = metric_sql.ROWS[rows]
+    counted = _COUNTED.format(table=table, rows=where[rows], dates=metric_sql.scope(d), counted=where[measure])
     if rows == "threads":
         anchor, direction = (
             ("first_reply_at", "AND f.direction = 'inbound'") if measure == "replied" else ("started_at", "")
@@ -206,7 +206,7 @@ def trace(
     if measure not in MEASURES:
         raise ValueError(f"measure {measure!r}: use one of {', '.join(MEASURES)}")
     d = (d or Definitions()).with_(reps=(rep,) if rep else None)
-    meetings = metrics.COUNTED[measure][0] == "attribution"
+    meetings = metric_sql.COUNTED[measure][0] == "attribution"
     value = "sum(credit)" if meetings else "count(*)"
     # One pass: the totals ride along as window columns of the (limited) rows.
     sql = f"""SELECT *, count(*) OVER () AS _count, coalesce({value} OVER (), 0)::DOUBLE AS _value
@@ -252,7 +252,7 @@ _READABLE_MEETINGS = {
 
 def readable(t: Trace, time_zone: str = "UTC") -> pl.DataFrame:
     """The rows as a person reads them: times in `time_zone`, files as `name:line`, named headings."""
-    columns = _READABLE_MEETINGS if metrics.COUNTED[t.measure][0] == "attribution" else _READABLE
+    columns = _READABLE_MEETINGS if metric_sql.COUNTED[t.measure][0] == "attribution" else _READABLE
     times = [c for c in ("when", "starts_at", "touch_at") if c in columns]
     return t.rows.with_columns(
         pl.col(times).dt.convert_time_zone(time_zone).dt.strftime("%Y-%m-%d %H:%M")

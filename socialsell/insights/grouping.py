@@ -11,7 +11,7 @@ from collections.abc import Callable
 import polars as pl
 
 from socialsell.definitions import Definitions
-from socialsell.metrics import _scope
+from socialsell.metric_sql import scope as _scope
 
 __all__ = ["DATA_END", "KEYS", "LEVELS", "by_levels", "one_rep_caveat", "rows_at", "scope", "small_sample"]
 
