@@ -171,7 +171,9 @@ def trace_sql(con: duckdb.DuckDBPyConnection, measure: str, d: Definitions) -> s
             shown=shown,
         )
     table, _ = metric_sql.ROWS[rows]
-    counted = _COUNTED.format(table=table, rows=where[rows], dates=metric_sql.scope(d), counted=where[measure])
+    counted = _COUNTED.format(
+        table=table, rows=where[rows], dates=metric_sql.scope(d), counted=where[measure]
+    )
     if rows == "threads":
         anchor, direction = (
             ("first_reply_at", "AND f.direction = 'inbound'") if measure == "replied" else ("started_at", "")
