@@ -170,6 +170,14 @@ def trace_sql(con: duckdb.DuckDBPyConnection, measure: str, d: Definitions) -> s
             rule=_CREDITED[d.attribution_rule],
             shown=shown,
         )
+    return _TOUCH_ROWS.format(relation=_relation(measure, d))
+
+
+def _relation(measure: str, d: Definitions) -> str:
+    """The touches (touch_facts columns plus `detail`) behind a measure that counts touches, threads or
+    invitations: one row per counted fact, before lineage and names are joined."""
+    rows, _ = metric_sql.COUNTED[measure]
+    where = metric_sql.conditions(d)
     table, _ = metric_sql.ROWS[rows]
     counted = _COUNTED.format(
         table=table, rows=where[rows], dates=metric_sql.scope(d), counted=where[measure]
@@ -183,7 +191,7 @@ def trace_sql(con: duckdb.DuckDBPyConnection, measure: str, d: Definitions) -> s
         relation = _INVITATION.format(counted=counted)
     else:
         relation = f"SELECT *, NULL::VARCHAR AS detail FROM ({counted})"
-    return _TOUCH_ROWS.format(relation=relation)
+    return relation
 
 
 def trace(
@@ -210,6 +218,8 @@ def trace(
     d = (d or Definitions()).with_(reps=(rep,) if rep else None)
     meetings = metric_sql.COUNTED[measure][0] == "attribution"
     value = "sum(credit)" if meetings else "count(*)"
+    if not meetings and limit is not None:
+        return _latest_touches(con, measure, d, max(int(limit), 0))
     # One pass: the totals ride along as window columns of the (limited) rows.
     sql = f"""SELECT *, count(*) OVER () AS _count, coalesce({value} OVER (), 0)::DOUBLE AS _value
               FROM ({trace_sql(con, measure, d)})
@@ -220,6 +230,20 @@ def trace(
     return Trace(
         measure, d, shown if limit is None else shown.head(max(int(limit), 0)), int(count), float(total)
     )
+
+
+def _latest_touches(con: duckdb.DuckDBPyConnection, measure: str, d: Definitions, limit: int) -> Trace:
+    """`trace()` of a touch measure, limited: the count over the bare relation, then lineage and names
+    joined to the `limit` latest rows only (on 10 M touches, joining first costs seconds)."""
+    relation = _relation(measure, d)
+    count = int(con.sql(f"SELECT count(*) FROM ({relation})").fetchall()[0][0])
+    latest = f"""SELECT * FROM ({relation})
+                 ORDER BY occurred_at DESC NULLS LAST, source, source_id LIMIT {max(limit, 1)}"""
+    rows = con.sql(
+        f"""SELECT * FROM ({_TOUCH_ROWS.format(relation=latest)})
+            ORDER BY "when" DESC NULLS LAST, source, source_id"""
+    ).pl()
+    return Trace(measure, d, rows.head(limit), count, float(count))
 
 
 _READABLE = {  # column → heading, for touches and threads; the file:line early, it is the point

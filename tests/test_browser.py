@@ -128,6 +128,8 @@ def test_coach_drill_down_lists_the_rows_behind_a_figure(server, demo_db, open_p
     name = "2_coach.ipynb"
     page = open_page(server).open(name, figures=count_figures(NOTEBOOKS / name, demo_db))
     rows = ".ss-trace"
+    page.page.get_by_text("Where does this number come from?").click()  # collapsed until opened
+    page.page.wait_for_selector(f"{rows} .ss-verdict", timeout=60_000)
     assert "as in the table above" in page.text(rows) and re.search(r"\.csv:\d+", page.text(rows))
     before, after = page.change_filter("Measure", "meetings from calls", rows, timeout=60)
     assert after != before and "meetings from calls by" in after, after[:300]

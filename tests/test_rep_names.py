@@ -56,6 +56,7 @@ def playbook_text(app: PlaybookApp) -> str:
 
 
 def coach_text(app: CoachApp) -> str:
+    app.trace.widget.selected_index = 0  # the drill-down, opened
     texts = [page_text(app.container)]
     for _, rep_id in [o for o in app.trace.rep.options if o[1]][:2]:
         app.trace.rep.value = rep_id  # the drill-down of two reps, whatever their label

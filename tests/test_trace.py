@@ -181,6 +181,16 @@ def test_trace_errors_are_one_line(demo_db, args, message):
     assert result.output.startswith("error:") and message in " ".join(result.output.split())
 
 
+@pytest.mark.parametrize("measure", ["dials", "connects", "replied", "outreach", "invitations_accepted"])
+def test_a_limited_trace_lists_the_latest_rows_of_the_full_one(demo, measure):
+    """Limited, the lineage is joined to the latest rows only: the same rows, the same count."""
+    d = Definitions(date_from=date(2026, 7, 1))
+    full = trace.trace(demo, measure, d, rep="anna-becker")
+    latest = trace.trace(demo, measure, d, rep="anna-becker", limit=7)
+    assert (latest.count, latest.value) == (full.count, full.value) and full.count > 7
+    assert latest.rows.equals(full.rows.head(7))
+
+
 # --- the Coach dashboard's drill-down ---------------------------------------------------------------------
 
 
@@ -190,6 +200,8 @@ def test_the_drill_down_follows_the_coach_page_and_agrees_with_its_table(demo_db
     monkeypatch.delenv("SOCIALSELL_VIEW", raising=False)
     app_ = CoachApp(demo)
     panel = app_.trace
+    assert panel.rows.value == ""  # collapsed: a filter change does not pay for the rows
+    panel.widget.selected_index = 0  # the coach opens it
     dials = app_.per_rep.filter(rep=panel.rep.value)["dials"][0]
     assert f"<b>{dials:,}</b> dials by" in panel.rows.value
     assert f"the same {dials:,} as in the table above" in panel.rows.value
