@@ -32,6 +32,9 @@ DASHBOARDS = {
     "3_funnel.ipynb": ".js-plotly-plot",
     "5_playbook.ipynb": ".ss-verdict",
 }
+# The Playbook redraws its open tab. The synthetic 10 M database has no message texts, so most
+# insights say "nothing in this scope" for every team; cost per meeting changes with the team.
+TABS = {"5_playbook.ipynb": "Cost per meeting"}
 
 
 def _figures(page: DashboardPage) -> int:
@@ -44,6 +47,11 @@ def measure(page: DashboardPage, notebook: str, selector: str) -> tuple[float, f
     page.page.wait_for_selector(selector, timeout=120_000)
     first = time.perf_counter() - started
     page.settle(quiet=1.0, timeout=120)
+    if notebook in TABS:
+        page.page.locator(".lm-TabBar-tab", has_text=TABS[notebook]).click()
+        page.page.wait_for_selector(f"{selector}:visible:has-text('€')", timeout=60_000)
+        selector = f"{selector}:visible"
+        page.settle(quiet=0.5, timeout=60)
     teams = page.options("Team")
     if len(teams) < 2:
         return first, None
