@@ -59,3 +59,37 @@ def test_named_dashboards_open_in_the_coach_view_only(team_data, monkeypatch, ap
     monkeypatch.setenv("SOCIALSELL_VIEW", "team")
     with pytest.raises(PrivacyError, match="not part of the team view"):
         app(team_data)
+
+
+def test_after_an_import_the_filters_grow_with_the_data_and_keep_the_choices(con, monkeypatch, tmp_path):
+    """A page open over night: the next import's days and reps become choosable (socialsell.snapshot
+    swaps the data in; `Filters.follow` widens what the controls offer), a narrowed range stays."""
+    from datetime import date
+    from pathlib import Path
+
+    from socialsell import store
+    from socialsell.config import Config
+    from socialsell.dashboards.panels import Filters
+
+    monkeypatch.chdir(tmp_path)
+    first = Data({"anna": "Nord", "ben": "Süd"})
+    first.call(phone(1), "2026-03-02 09:00", rep="anna")
+    first.call(phone(2), "2026-03-09 09:00", rep="ben")
+    first.load(con)
+    wide, narrowed = Filters(con), Filters(con)
+    narrowed.date_to.value = date(2026, 3, 5)
+    wide.team.value = "Süd"
+    changes = []
+    wide.on_change(lambda: changes.append(1))
+    later = Data({"anna": "Nord", "ben": "Süd", "cem": "Ost"})  # the next export overlaps the first
+    later.call(phone(1), "2026-03-02 09:00", rep="anna")
+    later.call(phone(2), "2026-03-09 09:00", rep="ben")
+    later.call(phone(3), "2026-03-20 09:00", rep="cem")
+    store.load(con, later.parsed(), Path("nightly"), Config(), file_checksum="nightly")
+    wide.follow(con)
+    narrowed.follow(con)
+    assert wide.definitions().date_to == date(2026, 3, 20)  # the range was at its edge: it grows
+    assert narrowed.definitions().date_to == date(2026, 3, 5)  # the user's range stays
+    assert list(wide.team.options) == ["All teams", "Nord", "Ost", "Süd"] and wide.team.value == "Süd"
+    assert "cem" in [value for _, value in narrowed.rep.options]
+    assert changes == []  # quiet: the update that noticed the new data draws once

@@ -103,7 +103,8 @@ class CoachApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
-        snapshot.refresh(self.con)  # a newer published snapshot, between updates only
+        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
+            self.filters.follow(self.con)
         self.d = self.filters.definitions()
         self.counts = metrics.activity(self.con, self.d, by="rep")
         self.per_rep = metrics.report(self.con, self.d, by="rep", counts=self.counts)

@@ -66,7 +66,8 @@ class FunnelApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
-        snapshot.refresh(self.con)  # a newer published snapshot, between updates only
+        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
+            self.filters.follow(self.con)
         if self.filters.blocked:
             self.funnels = {c: funnel.Funnel(c, ()) for c in _TITLES}
             for chart in self.figures.values():

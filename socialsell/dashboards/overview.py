@@ -60,7 +60,8 @@ class OverviewApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
-        snapshot.refresh(self.con)  # a newer published snapshot, between updates only
+        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
+            self.filters.follow(self.con)
         if self.filters.blocked:
             self.cards.value = frame_table(pl.DataFrame(), empty=self.filters.blocked)
             self._clear()

@@ -169,23 +169,9 @@ class Filters:
     ) -> None:
         self.view = privacy.current_view()
         self.names = names or RepNames(con)  # the rep dropdown names reps as the page does
-        self.blocked = ""
-        # Connections go back years; the selectable range is that of calls, messages and invitations.
-        bounds = con.sql(
-            "SELECT min(local_day), max(local_day) FROM touches WHERE kind IN ('call', 'message', 'invitation')"
-        ).fetchall()[0]
-        self.reps = con.sql(
-            "SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name"
-        ).fetchall()
-        teams = sorted({t for _, _, t in self.reps if t})
-        team_options = ["All teams", *teams]
-        if self.view == "team":
-            rep, team_options = False, self._team_view_options(con)
-        elif self.view == "self":
-            rep, team_options = False, ["All teams"]
-            self.reps = [r for r in self.reps if r[0] == privacy.current_rep()]
-            if not self.reps:
-                self.blocked = "This self view has no rep set (SOCIALSELL_REP) or the rep has no data."
+        bounds, team_options = self._read(con)
+        self.bounds = bounds
+        rep = rep and self.view == "coach"  # team: no rep; self: the viewer's own only
         self.date_from = widgets.DatePicker(description="From", value=bounds[0], layout={"width": "230px"})
         self.date_to = widgets.DatePicker(description="To", value=bounds[1], layout={"width": "230px"})
         self.team = widgets.Dropdown(
@@ -215,6 +201,48 @@ class Filters:
         second = [self.window, self.rule] if attribution else []
         self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox(second)])
 
+    def _read(self, con: duckdb.DuckDBPyConnection) -> tuple[tuple, list[str]]:
+        """The selectable date range, reps (`self.reps`) and team options the view allows."""
+        self.blocked = ""
+        # Connections go back years; the selectable range is that of calls, messages and invitations.
+        bounds = con.sql(
+            "SELECT min(local_day), max(local_day) FROM touches WHERE kind IN ('call', 'message', 'invitation')"
+        ).fetchall()[0]
+        self.reps = con.sql(
+            "SELECT rep_id, display_name, team FROM reps ORDER BY team, display_name"
+        ).fetchall()
+        team_options = ["All teams", *sorted({t for _, _, t in self.reps if t})]
+        if self.view == "team":
+            team_options = self._team_view_options(con)
+        elif self.view == "self":
+            team_options = ["All teams"]
+            self.reps = [r for r in self.reps if r[0] == privacy.current_rep()]
+            if not self.reps:
+                self.blocked = "This self view has no rep set (SOCIALSELL_REP) or the rep has no data."
+        return bounds, team_options
+
+    def follow(self, con: duckdb.DuckDBPyConnection) -> None:
+        """After a newer snapshot (an import): the date range grows with the data where it was at the
+        old edge (a range the user narrowed stays), new reps and teams become choosable, and the
+        current choices stay. Quiet: the page's update that noticed the snapshot draws once."""
+        old_low, old_high = self.bounds
+        quiet, self._quiet = self._quiet, True
+        try:
+            (low, high), team_options = self._read(con)
+            self.bounds = (low, high)
+            if self.date_from.value == old_low:
+                self.date_from.value = low
+            if self.date_to.value == old_high:
+                self.date_to.value = high
+            team, rep = self.team.value, self.rep.value
+            self.team.options = team_options or ["All teams"]
+            self.team.value = team if team in self.team.options else self.team.options[0]
+            self._set_rep_options()
+            if rep in [value for _, value in self.rep.options]:
+                self.rep.value = rep
+        finally:
+            self._quiet = quiet
+
     def _team_view_options(self, con: duckdb.DuckDBPyConnection) -> list[str]:
         """Teams with ≥ k active reps after complementary suppression, and the total if it has ≥ k."""
         k = privacy.settings().k_min_group
@@ -236,7 +264,7 @@ class Filters:
     def _set_rep_options(self) -> None:
         # Resetting the rep list fires the rep control's observers; the team change that caused it
         # already triggers one update, so they stay quiet meanwhile (one click, one recomputation).
-        self._quiet = True
+        quiet, self._quiet = self._quiet, True
         try:
             team = None if self.team.value == "All teams" else self.team.value
             # Sorted by label: an order by real name would hint at the reps behind the pseudonyms.
@@ -246,7 +274,7 @@ class Filters:
             self.rep.options = [("All reps", ""), *labels]
             self.rep.value = ""
         finally:
-            self._quiet = False
+            self._quiet = quiet
 
     def on_change(self, callback: Callable[[], None]) -> None:
         """Call `callback` once per user change of any filter."""

@@ -149,7 +149,8 @@ class PlaybookApp:
         self._update()
 
     def _update(self) -> None:
-        snapshot.refresh(self.con)  # a newer published snapshot, between updates only
+        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
+            self.filters.follow(self.con)
         self.stale = set(insights.INSIGHTS)
         self._show_current()
 
