@@ -91,3 +91,23 @@ def test_settings_travel_with_the_definitions():
     assert d.describe()["cost_per_rep_hour"] == 75.0
     assert d.describe()["call_center_price_per_meeting"] == 250.0
     assert Definitions().describe()["call_center_price_per_meeting"] is None
+
+
+def test_team_and_total_counts_from_one_pass_by_rep_equal_their_own_reports(con):
+    """`level_counts` sums the per-rep counts; a rep without a team counts as "(no team)"."""
+    from polars.testing import assert_frame_equal
+
+    from socialsell.metrics import report
+
+    data = Data({"anna": "Nord", "ben": "Nord", "cem": None})
+    for n, rep in enumerate(["anna", "ben", "cem", "anna"]):
+        data.call(phone(n), f"2026-03-0{n + 2} 09:00", outcome="meeting_booked", duration_s=90, rep=rep)
+    data.thread(LI_A, "2026-03-03 09:00", "oio", thread="t1")
+    data.meeting(LI_A, "2026-03-10 10:00", booked_at="2026-03-03 12:00")
+    data.load(con)
+    for d in (Definitions(), Definitions(attribution_rule="split", teams=("Nord",))):
+        for level, counts in cost.level_counts(con, d).items():
+            assert_frame_equal(
+                report(con, d, by=level, counts=counts).sort(level), report(con, d, by=level).sort(level)
+            )
+    assert "(no team)" in cost.level_counts(con, Definitions())["team"]["group"].to_list()
