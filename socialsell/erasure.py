@@ -167,6 +167,12 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return int(con.execute(sql, params or []).fetchall()[0][0])
 
 
+def _settle(con: duckdb.DuckDBPyConnection, erasure: Erasure) -> None:
+    """The end of an erasure: its log entry (no personal data) and the derived tables rebuilt."""
+    _log(con, erasure)
+    resolve.rebuild(con)
+
+
 def _log(con: duckdb.DuckDBPyConnection, erasure: Erasure) -> None:
     r = erasure.removed
     con.execute(
@@ -207,27 +213,22 @@ def forget(
     given = [_stored_form(_identity(w, region), key, pseudonymised) for w in who]
     ids, _ = identities_of(con, given)
     ids += sorted({_name_identity(con, n, key, pseudonymised) for n in names})
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("SET VARIABLE erase_ids = ?::VARCHAR[]", [ids])
-        clear = [] if pseudonymised else _clear_values(con, ids, region)
-        kept = _name_matches(con, ids)
-        removed = _delete_rows(con, clear)
-        erasure = Erasure("forget", len(ids), removed, kept, dry_run)
-        if dry_run:
-            con.execute("ROLLBACK")
-            return erasure
-        con.execute(
-            "INSERT OR IGNORE INTO tombstones SELECT h, ? FROM unnest(?::VARCHAR[]) t(h)",
-            [uuid.uuid4().hex[:12], [pseudonyms.identity_hash(key, i) for i in ids]],
-        )
-        pseudonyms.remember_key(con, key)
-        _log(con, erasure)
-        resolve.rebuild(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with store.transaction(con) as tx:
+            con.execute("SET VARIABLE erase_ids = ?::VARCHAR[]", [ids])
+            clear = [] if pseudonymised else _clear_values(con, ids, region)
+            kept = _name_matches(con, ids)
+            removed = _delete_rows(con, clear)
+            erasure = Erasure("forget", len(ids), removed, kept, dry_run)
+            if dry_run:
+                tx.rollback()
+                return erasure
+            con.execute(
+                "INSERT OR IGNORE INTO tombstones SELECT h, ? FROM unnest(?::VARCHAR[]) t(h)",
+                [uuid.uuid4().hex[:12], [pseudonyms.identity_hash(key, i) for i in ids]],
+            )
+            pseudonyms.remember_key(con, key)
+            _settle(con, erasure)
     finally:
         con.execute("RESET VARIABLE erase_ids")
     return erasure
@@ -261,8 +262,7 @@ def _names(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
 def prune(con: duckdb.DuckDBPyConnection, older_than: date, *, dry_run: bool = False) -> Erasure:
     """Delete touches and meetings before `older_than`, quarantined rows and contact records of
     imports before it that no remaining touch or meeting needs; later imports skip older rows."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction(con) as tx:
         removed = {
             "touches": _count(con, "DELETE FROM touches WHERE occurred_at < ?", [older_than]),
             "meetings": _count(
@@ -278,19 +278,14 @@ def prune(con: duckdb.DuckDBPyConnection, older_than: date, *, dry_run: bool = F
         removed["contact_records"] = _count(con, _UNUSED_RECORDS, [older_than])
         erasure = Erasure("prune", 0, removed, dry_run=dry_run, older_than=older_than)
         if dry_run:
-            con.execute("ROLLBACK")
+            tx.rollback()
             return erasure
         con.execute(
             "INSERT OR REPLACE INTO store_settings VALUES ('pruned_before', greatest(?, coalesce("
             "(SELECT value FROM store_settings WHERE name = 'pruned_before'), '')))",
             [older_than.isoformat()],
         )
-        _log(con, erasure)
-        resolve.rebuild(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        _settle(con, erasure)
     return erasure
 
 

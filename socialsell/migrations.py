@@ -1,4 +1,5 @@
 """Schema versions: each migration runs once, in a transaction, and is recorded in schema_migrations.
+`transaction()` is the one way the package writes in a transaction (imports, migrations, erasures).
 
 A new version appends a function here and a line to `MIGRATIONS`; it must work both on a fresh
 database (where `_v1` already created the tables from the current `socialsell.schema`) and on one
@@ -7,14 +8,15 @@ created by an older socialsell.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 
 from socialsell import resolve
 from socialsell.schema import TABLES, create_table_sql
 
-__all__ = ["MIGRATIONS", "check_version", "migrate"]
+__all__ = ["MIGRATIONS", "Transaction", "check_version", "migrate", "transaction"]
 
 
 def _v1(con: duckdb.DuckDBPyConnection) -> None:
@@ -72,6 +74,34 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+class Transaction:
+    """The open transaction of a `transaction()` block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.open = con, True
+
+    def rollback(self) -> None:
+        """Undo the block's changes now (a dry run); the block ends without a COMMIT."""
+        self.con.execute("ROLLBACK")
+        self.open = False
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[Transaction]:
+    """One transaction around a block: COMMIT at its end, ROLLBACK when it raises (a failed COMMIT
+    included) or calls `rollback()`, so a failure never leaves half a change in the database."""
+    tx = Transaction(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield tx
+        if tx.open:
+            con.execute("COMMIT")
+    except Exception:
+        if tx.open:
+            con.execute("ROLLBACK")
+        raise
+
+
 # Ordered schema migrations; each runs once, in a transaction, and is recorded in schema_migrations.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "canonical tables, derived identity and meeting tables", _v1),
@@ -100,14 +130,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, step in MIGRATIONS:
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             step(con)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(version)
     return applied
 

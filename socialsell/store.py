@@ -15,7 +15,7 @@ import polars as pl
 
 from socialsell import resolve
 from socialsell.config import Config
-from socialsell.migrations import MIGRATIONS, check_version, migrate
+from socialsell.migrations import MIGRATIONS, check_version, migrate, transaction
 from socialsell.pseudonyms import Protection
 from socialsell.schema import TABLES, conform
 from socialsell.sources import Parsed
@@ -35,6 +35,7 @@ __all__ = [
     "load",
     "migrate",
     "sync_config",
+    "transaction",
 ]
 
 DEFAULT_DB = Path("data/socialsell.duckdb")
@@ -295,8 +296,7 @@ def load(
     started = datetime.now(UTC)
     import_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     digest = file_checksum or checksum(file)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         sync_config(con, config)
         protection.record(con)
         protection.prepare(con)
@@ -322,10 +322,6 @@ def load(
         _record_import(con, summary, digest, started)
         if rebuild:
             resolve.rebuild(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return summary
 
 

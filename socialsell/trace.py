@@ -154,6 +154,8 @@ _PER_MEETING = """
                                           ORDER BY occurred_at DESC, source, source_id) = 1) cr
       ON cr.meeting_id = a.meeting_id"""
 
+# Rows latest first, ties by id: the order of every trace, limited or not ("when" is a touch's occurred_at).
+_LATEST_FIRST = "DESC NULLS LAST, source, source_id"
 _ORDER_TOUCHES = ", touch_at DESC NULLS LAST, touch_source_file, touch_source_row"
 _SUMMED = ("meetings_from_calls", "meetings_from_social")  # counts that add up credits
 
@@ -223,7 +225,7 @@ def trace(
     # One pass: the totals ride along as window columns of the (limited) rows.
     sql = f"""SELECT *, count(*) OVER () AS _count, coalesce({value} OVER (), 0)::DOUBLE AS _value
               FROM ({trace_sql(con, measure, d)})
-              ORDER BY "when" DESC NULLS LAST, source, source_id{_ORDER_TOUCHES if meetings else ""}"""
+              ORDER BY "when" {_LATEST_FIRST}{_ORDER_TOUCHES if meetings else ""}"""
     rows = con.sql(sql + ("" if limit is None else f" LIMIT {max(int(limit), 1)}")).pl()
     count, total = (rows["_count"][0], rows["_value"][0]) if len(rows) else (0, 0.0)
     shown = rows.drop("_count", "_value")
@@ -238,10 +240,10 @@ def _latest_touches(con: duckdb.DuckDBPyConnection, measure: str, d: Definitions
     relation = _relation(measure, d)
     count = int(con.sql(f"SELECT count(*) FROM ({relation})").fetchall()[0][0])
     latest = f"""SELECT * FROM ({relation})
-                 ORDER BY occurred_at DESC NULLS LAST, source, source_id LIMIT {max(limit, 1)}"""
+                 ORDER BY occurred_at {_LATEST_FIRST} LIMIT {max(limit, 1)}"""
     rows = con.sql(
         f"""SELECT * FROM ({_TOUCH_ROWS.format(relation=latest)})
-            ORDER BY "when" DESC NULLS LAST, source, source_id"""
+            ORDER BY "when" {_LATEST_FIRST}"""
     ).pl()
     return Trace(measure, d, rows.head(limit), count, float(count))
 

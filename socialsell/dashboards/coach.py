@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from socialsell import metrics, privacy, snapshot
+from socialsell import metrics, privacy
 from socialsell.dashboards.panels import (
     PHONE,
     SOCIAL,
@@ -103,8 +103,7 @@ class CoachApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
-        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
-            self.filters.follow(self.con)
+        self.filters.refresh(self.con)  # a newer published snapshot, between updates only
         self.d = self.filters.definitions()
         self.counts = metrics.activity(self.con, self.d, by="rep")
         self.per_rep = metrics.report(self.con, self.d, by="rep", counts=self.counts)

@@ -8,7 +8,7 @@ import duckdb
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from socialsell import funnel, snapshot
+from socialsell import funnel
 from socialsell.dashboards.panels import PHONE, SOCIAL, Chart, Filters, cards, header, open_store
 from socialsell.funnel import TEXTBOOK
 
@@ -66,8 +66,7 @@ class FunnelApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
-        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
-            self.filters.follow(self.con)
+        self.filters.refresh(self.con)  # a newer published snapshot, between updates only
         if self.filters.blocked:
             self.funnels = {c: funnel.Funnel(c, ()) for c in _TITLES}
             for chart in self.figures.values():

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
 
-from socialsell import metrics, snapshot
+from socialsell import metrics
 from socialsell.dashboards.panels import (
     NEUTRAL,
     PHONE,
@@ -60,8 +60,7 @@ class OverviewApp:
         return cls(open_store(path))
 
     def _update(self) -> None:
-        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
-            self.filters.follow(self.con)
+        self.filters.refresh(self.con)  # a newer published snapshot, between updates only
         if self.filters.blocked:
             self.cards.value = frame_table(pl.DataFrame(), empty=self.filters.blocked)
             self._clear()

@@ -221,6 +221,12 @@ class Filters:
                 self.blocked = "This self view has no rep set (SOCIALSELL_REP) or the rep has no data."
         return bounds, team_options
 
+    def refresh(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Move a published page to a newer snapshot, if one was published (call it at the top of an
+        update, never in the middle of one), and let the controls follow the new data."""
+        if snapshot.refresh(con):
+            self.follow(con)
+
     def follow(self, con: duckdb.DuckDBPyConnection) -> None:
         """After a newer snapshot (an import): the date range grows with the data where it was at the
         old edge (a range the user narrowed stays), new reps and teams become choosable, and the

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import polars as pl
 
-from socialsell import insights, privacy, snapshot
+from socialsell import insights, privacy
 from socialsell.dashboards.panels import (
     NEUTRAL,
     PHONE,
@@ -149,8 +149,7 @@ class PlaybookApp:
         self._update()
 
     def _update(self) -> None:
-        if snapshot.refresh(self.con):  # a newer published snapshot, between updates only
-            self.filters.follow(self.con)
+        self.filters.refresh(self.con)  # a newer published snapshot, between updates only
         self.stale = set(insights.INSIGHTS)
         self._show_current()
 

@@ -21,10 +21,11 @@ import duckdb
 import polars as pl
 
 from socialsell import privacy
+from socialsell.insights.grouping import LEVELS
 
 __all__ = ["RepNames"]
 
-_LEVEL_ORDER = {"rep": 0, "team": 1, "total": 2}  # socialsell.insights.grouping.LEVELS
+_LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}  # rep rows, then team, then total
 
 
 class RepNames:
