@@ -15,6 +15,7 @@ __all__ = [
     "attribution_sql",
     "candidate_touches_sql",
     "conditions",
+    "dimension_sql",
     "named_sql",
     "scope",
 ]
@@ -212,12 +213,24 @@ def conditions(d: Definitions) -> dict[str, str]:
     return {name: f"({condition.format(**settings)})" for name, condition in named.items()}
 
 
+def dimension_sql(dim: str) -> str:
+    """SQL of a grouping: a DIMENSIONS name, or several joined by "+" ("week+warm"), grouped in one pass
+    as a struct with a field per dimension."""
+    names = dim.split("+")
+    unknown = [name for name in names if name not in DIMENSIONS]
+    if unknown or len(set(names)) < len(names):
+        raise ValueError(f"--by {dim!r}: use one of {', '.join(DIMENSIONS)}, or several joined by '+'")
+    if len(names) == 1:
+        return DIMENSIONS[dim]
+    return "{" + ", ".join(f"'{name}': {DIMENSIONS[name]}" for name in names) + "}"
+
+
 def named_sql(name: str, d: Definitions, dim: str = "total", fast: rollups.Coverage = rollups.NONE) -> str:
     """The named metric's SQL for `d` and grouping `dim`; `fast` = rollups.covers(con, d)."""
     if name == "attribution":
         return attribution_sql(d, fast)
     template = rollups.ROLLUP_SQL[name] if fast.activity and name in rollups.ROLLUP_SQL else METRIC_SQL[name]
-    return template.format(dim=DIMENSIONS[dim], dates=scope(d), **conditions(d))
+    return template.format(dim=dimension_sql(dim), dates=scope(d), **conditions(d))
 
 
 def attribution_sql(d: Definitions, fast: rollups.Coverage = rollups.NONE) -> str:

@@ -21,6 +21,7 @@ from socialsell.metric_sql import (
     attribution_sql,
     candidate_touches_sql,
     conditions,
+    dimension_sql,
     named_sql,
 )
 from socialsell.stats import Comparison, compare, poisson_exprs, shrink, shrink_yields, wilson_exprs
@@ -40,6 +41,7 @@ __all__ = [
     "heatmap",
     "ranking",
     "rate_exprs",
+    "regroup",
     "report",
     "total_of",
 ]
@@ -66,7 +68,7 @@ def _meetings(
     fast: rollups.Coverage,
     attributed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    dim_sql, w = DIMENSIONS[dim], conditions(d)
+    dim_sql, w = dimension_sql(dim), conditions(d)
     source = "attributed" if attributed is not None else f"({named_sql('attribution', d, fast=fast)})"
     return con.sql(
         f"""SELECT {dim_sql} AS "group",
@@ -87,10 +89,11 @@ def activity(
 ) -> pl.DataFrame:
     """Counts per group: dials, connects, outreach, replies, conversations, invitations, meetings.
 
+    `by`: a DIMENSIONS name, or several joined by "+" ("week+warm": "group" is a struct with a field
+    per dimension, one pass for what `regroup` then sums to each of them).
     `attributed`: `attribution(con, d)` computed once for several groupings (a dashboard update)."""
     d = d or Definitions()
-    if by not in DIMENSIONS:
-        raise ValueError(f"--by {by!r}: use one of {', '.join(DIMENSIONS)}")
+    dimension_sql(by)  # an unknown grouping fails here, before any query
     fast = rollups.covers(con, d)
     frames = [
         con.sql(named_sql(name, d, by, fast)).pl() for name in ("calls", "social", "messages", "invitations")
@@ -102,6 +105,17 @@ def activity(
         out = out.join(frame, on="group", how="left")
     counts = [c for c in out.columns if c != "group"]
     return out.with_columns(pl.col(counts).fill_null(0)).sort("group")
+
+
+def regroup(counts: pl.DataFrame, dim: str) -> pl.DataFrame:
+    """An activity frame grouped by several dimensions ("week+warm") summed to one of them: the same
+    frame as `activity(con, d, by=dim)`, as every count is additive across groups."""
+    return (
+        counts.group_by(pl.col("group").struct.field(dim).alias("group"))
+        .agg(pl.exclude("group").sum())
+        .select(counts.columns)
+        .sort("group")
+    )
 
 
 def total_of(counts: pl.DataFrame) -> pl.DataFrame:

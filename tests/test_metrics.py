@@ -965,6 +965,9 @@ def test_properties_of_any_small_teams_data(dataset):
                 assert summed == pytest.approx(expected), (dimension, rule)
                 by_group = metrics.activity(con, d, by=dimension)
                 assert metrics.total_of(by_group).drop("group").row(0, named=True) == pytest.approx(expected)
+            both = metrics.activity(con, d, by="week+warm")  # the Overview's one pass
+            for dimension in ("week", "warm"):
+                assert_frame_equal(metrics.regroup(both, dimension), metrics.activity(con, d, by=dimension))
         _rollups_give_the_same_numbers_as_touch_facts(con)
 
 

@@ -66,8 +66,9 @@ class OverviewApp:
             self._clear()
             return
         d = self.filters.definitions()
-        attributed = metrics.attribution(self.con, d)  # once for the groupings below
-        weekly_counts = metrics.activity(self.con, d, by="week", attributed=attributed)
+        # One pass by week and warmth; the week and warm/cold tables are its sums.
+        counts = metrics.activity(self.con, d, by="week+warm")
+        weekly_counts = metrics.regroup(counts, "week")
         total = metrics.report(self.con, d, by="total", counts=metrics.total_of(weekly_counts))
         if not len(total) or not (total["dials"][0] or total["outreach"][0] or total["meetings"][0]):
             self.cards.value = frame_table(
@@ -81,7 +82,7 @@ class OverviewApp:
         weekly = metrics.report(self.con, d, by="week", counts=weekly_counts).sort("week")
         self._trend(weekly)
         self._channels(weekly)
-        warm = metrics.report(self.con, d, by="warm", attributed=attributed).filter(
+        warm = metrics.report(self.con, d, by="warm", counts=metrics.regroup(counts, "warm")).filter(
             pl.col("warm") != "unknown"
         )
         self.warm.value = section(
