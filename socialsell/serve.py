@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import plotly
+
 from socialsell import privacy, snapshot, store
 from socialsell.config import Config, ConfigError
 
@@ -32,6 +34,7 @@ __all__ = [
     "default_view",
     "is_loopback",
     "kernel_env",
+    "page_plotly",
     "run",
     "view_notebooks",
     "voila_command",
@@ -165,6 +168,21 @@ def kernel_env(
     return env
 
 
+def page_plotly(env: dict[str, str], work: Path) -> dict[str, str]:
+    """`env` with plotly.js beside our template, which loads it once per page (index.html.j2), and
+    the dashboards told to draw their figures with it (socialsell.dashboards.panels.Chart).
+
+    The file is plotly's own copy (its Python package ships the plotly.js its figures are made for),
+    served from a Jupyter path in the serve's private folder."""
+    from socialsell.dashboards.panels import PAGE_PLOTLY_ENV
+
+    static = work / "jupyter" / "voila" / "templates" / "socialsell" / "static"
+    static.mkdir(parents=True)
+    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")
+    paths = [str(work / "jupyter"), env.get("JUPYTER_PATH", "")]
+    return env | {"JUPYTER_PATH": os.pathsep.join(p for p in paths if p), PAGE_PLOTLY_ENV: "1"}
+
+
 def _check_rep(db: Path, view: str, rep: str | None) -> None:
     if view != "self":
         return
@@ -251,6 +269,7 @@ def run(
     env = kernel_env(os.environ, db=path, view=view, rep=rep if view == "self" else None, config=loaded.path)
     with tempfile.TemporaryDirectory(prefix="socialsell-serve-") as work:
         notebooks, config_dir = _prepare(Path(work), view, secret)
+        env = page_plotly(env, Path(work))
         command = voila_command(host, port, notebooks, config_dir)
         if open_browser:
             command.remove("--no-browser")

@@ -331,7 +331,7 @@ class DashboardPage:
                 f"notebook (kernel stuck?). Page text: {self.text('body')[-300:]!r}"
             ) from None
         self.html = response.text() if response else ""
-        try:  # every plotly output drawn (the mime renderer's div turns into .js-plotly-plot)
+        try:  # every figure drawn (its div turns into .js-plotly-plot; MIME renderer: inside it)
             self.page.wait_for_function(PLOTS_DRAWN_JS, arg=figures, timeout=timeout * 1000)
         except Exception as error:
             if "Timeout" not in type(error).__name__:

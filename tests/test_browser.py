@@ -102,6 +102,8 @@ def test_dashboard_renders_without_errors(path, server, demo_db, open_page, brow
     assert page.problems() == [], f"{path.name}: see {shot.relative_to(ROOT)}"
     assert page.text(".jp-OutputArea-output").strip(), f"{path.name} rendered no output"
     assert _without_known_hosts(browser.external_requests) == []
+    # served, figures are drawn by the page's plotly.js (loaded once), not by Plotly's MIME renderer
+    assert page.page.locator(".jp-RenderedPlotly").count() == 0
 
 
 # The part of each dashboard whose numbers depend on the team filter.

@@ -113,9 +113,38 @@ def _template() -> dict:
     return json.loads(go.Figure(layout={"template": "plotly_white"}).to_json())["layout"]["template"]
 
 
+# Served by `socialsell serve`, whose page template loads plotly.js once (socialsell.serve), a figure
+# is a <div> and a script drawing it with that plotly.js. Elsewhere (JupyterLab, plain Voilà) it is
+# Plotly's MIME bundle, drawn by the Plotly extension. The served way halves a page's first render:
+# the MIME renderer starts loading plotly.js only at the first figure, after the kernel answered,
+# and draws every figure a second time off-screen to store a PNG copy that Voilà never saves.
+PAGE_PLOTLY_ENV = "SOCIALSELL_PAGE_PLOTLY"
+
+_DRAW_JS = """(function () {
+  var el = document.currentScript.previousElementSibling, fig = %s;
+  function draw() {
+    if (!window.Plotly) { setTimeout(draw, 20); return; }
+    Plotly.newPlot(el, fig.data, fig.layout, {responsive: true, displaylogo: false});
+    var width = el.offsetWidth;  // redraw when shown (a tab opened) or resized, not on first sight
+    new ResizeObserver(function () {
+      if (el.offsetWidth && el.offsetWidth !== width) { width = el.offsetWidth; Plotly.Plots.resize(el); }
+    }).observe(el);
+  }
+  draw();
+})();"""
+
+
+def _figure_html(figure: dict) -> str:
+    """A figure as HTML drawn by the page's plotly.js; the JSON cannot end the script early."""
+    payload = json.dumps(figure, separators=(",", ":"))
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<div class="ss-plot"></div><script>{_DRAW_JS % payload}</script>'
+
+
 class Chart:
-    """A figure slot. Figures are shown as Plotly's MIME bundle (rendered by the Plotly extension
-    that ships with plotly), not as FigureWidget: that keeps first render fast and works offline."""
+    """A figure slot. Figures are shown as output (HTML drawn by the page's plotly.js when served by
+    `socialsell serve`, else Plotly's MIME bundle), not as FigureWidget: that keeps first render fast
+    and works offline."""
 
     def __init__(self, title: str, height: int = 360, **layout) -> None:
         self.title, self.height, self.layout = title, height, layout
@@ -140,7 +169,10 @@ class Chart:
             layout[key] = (
                 {**current, **value} if isinstance(current, dict) and isinstance(value, dict) else value
             )
-        bundle = {"application/vnd.plotly.v1+json": figure}
+        if os.environ.get(PAGE_PLOTLY_ENV):
+            bundle = {"text/html": _figure_html(figure)}
+        else:
+            bundle = {"application/vnd.plotly.v1+json": figure}
         # Set the outputs directly rather than capturing with `with output:` + clear_output: the capture
         # path depends on the executing cell's message id and intermittently stalls Voilà pages.
         self.widget.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
