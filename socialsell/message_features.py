@@ -39,6 +39,13 @@ def _any(*alternatives: str) -> str:
     return r"(?i)\b(?:" + "|".join(alternatives) + r")\b"
 
 
+def _on_lowercase(pattern: str) -> str:
+    """A case-insensitive pattern (its alternatives written in lower case) for lower-cased text, where
+    its (?i) flags change nothing: without them the regex engine searches for literal words first,
+    3-25x faster over a message archive."""
+    return pattern.replace("(?i)", "")
+
+
 _GREETING = (
     r"(?i)^\s*(?:hi|hey|hello|hallo|dear|liebe[rs]?|sehr geehrte[rs]?|guten (?:tag|morgen|abend)|moin|servus"
     r"|grüß (?:dich|gott)|good (?:morning|afternoon|evening)|greetings)\b[^,!:\n]{0,50}[,!:\n]"
@@ -179,13 +186,13 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
         language=_language(lower.str.replace_all(_URL, " ")),
     )
     frame = frame.with_columns(
-        address_form=_address_form(),
+        address_form=_address_form(lower),
         has_scheduling_link=pl.col("t").str.contains(_SCHEDULING).fill_null(False),
-        confirmed=lower.str.contains(_CONFIRMED).fill_null(False),
+        confirmed=lower.str.contains(_on_lowercase(_CONFIRMED)).fill_null(False),
     )
     frame = frame.with_columns(
         proposes_time=_proposes_time(lower.str.replace_all(r"guten morgen", "")),
-        confirms_meeting=pl.col("confirmed") | lower.str.contains(_ACCEPTED).fill_null(False),
+        confirms_meeting=pl.col("confirmed") | lower.str.contains(_on_lowercase(_ACCEPTED)).fill_null(False),
     )
     words = _template_words(frame["t"], names)
     template = pl.select(pl.when(words.list.len() > 0).then(words.list.join(" "))).to_series()
@@ -205,8 +212,8 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
 def _language(prose: pl.Expr) -> pl.Expr:
     """'de' / 'en' by function-word hits; 'other' when neither is frequent; null for too few words."""
     words = prose.str.count_matches(r"\p{L}+").fill_null(0)
-    german = prose.str.count_matches(_any(_GERMAN)).fill_null(0)
-    english = prose.str.count_matches(_any(_ENGLISH)).fill_null(0)
+    german = prose.str.count_matches(_on_lowercase(_any(_GERMAN))).fill_null(0)
+    english = prose.str.count_matches(_on_lowercase(_any(_ENGLISH))).fill_null(0)
     top = pl.max_horizontal(german, english)
     return (
         pl.when(words == 0)
@@ -222,13 +229,16 @@ def _language(prose: pl.Expr) -> pl.Expr:
     )
 
 
-def _address_form() -> pl.Expr:
+def _address_form(lower: pl.Expr) -> pl.Expr:
     german_pronouns = pl.col("language").is_null() | (pl.col("language") == "de")
     formal = pl.when(german_pronouns).then(pl.col("t").str.count_matches(_FORMAL)).otherwise(0).fill_null(0)
     informal = (
-        pl.when(german_pronouns).then(pl.col("t").str.count_matches(_INFORMAL)).otherwise(0).fill_null(0)
+        pl.when(german_pronouns)
+        .then(lower.str.count_matches(_on_lowercase(_INFORMAL)))
+        .otherwise(0)
+        .fill_null(0)
     )
-    hey = pl.col("t").str.count_matches(_HEY).fill_null(0)
+    hey = lower.str.count_matches(_on_lowercase(_HEY)).fill_null(0)
     return (
         pl.when(formal > informal)
         .then(pl.lit("formal"))
@@ -241,10 +251,10 @@ def _address_form() -> pl.Expr:
 
 
 def _proposes_time(lower: pl.Expr) -> pl.Expr:
-    day = lower.str.contains(_DAY)
-    clock = lower.str.contains(_CLOCK)
-    weak_clock = lower.str.contains(_CLOCK_WEAK)
-    ask = lower.str.contains(_ASK)
+    day = lower.str.contains(_on_lowercase(_DAY))
+    clock = lower.str.contains(_on_lowercase(_CLOCK))
+    weak_clock = lower.str.contains(_on_lowercase(_CLOCK_WEAK))
+    ask = lower.str.contains(_on_lowercase(_ASK))
     return (pl.col("confirmed") | (day & (clock | weak_clock | ask)) | (clock & ask)).fill_null(False)
 
 

@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import polars as pl
-from scipy import stats as scipy_stats
 
 __all__ = [
     "KINDS",
@@ -28,6 +27,15 @@ __all__ = [
     "wilson",
     "wilson_exprs",
 ]
+
+
+def _scipy_stats():
+    """scipy.stats, imported where a test or interval needs it: importing it takes ~1 s, which every
+    CLI command (an import, `status`) would otherwise pay at start-up without using it."""
+    from scipy import stats
+
+    return stats
+
 
 Z95 = 1.959963984540054
 KINDS = ("proportion", "yield")
@@ -65,8 +73,8 @@ def poisson(events: float, exposure: float) -> tuple[float | None, float | None]
     attribution credit) use the gamma quantiles continuously. (None, None) without exposure."""
     if exposure <= 0:
         return None, None
-    low = scipy_stats.gamma.ppf(0.025, events) / exposure if events > 0 else 0.0
-    return float(low), float(scipy_stats.gamma.ppf(0.975, events + 1) / exposure)
+    low = _scipy_stats().gamma.ppf(0.025, events) / exposure if events > 0 else 0.0
+    return float(low), float(_scipy_stats().gamma.ppf(0.975, events + 1) / exposure)
 
 
 def poisson_exprs(events: str, exposure: str, name: str, scale: float = 100.0) -> list[pl.Expr]:
@@ -77,7 +85,7 @@ def poisson_exprs(events: str, exposure: str, name: str, scale: float = 100.0) -
 
     def quantile(q: float, shift: float) -> pl.Expr:
         return k.map_batches(
-            lambda s: pl.Series(scipy_stats.gamma.ppf(q, s.fill_null(0).to_numpy() + shift)),
+            lambda s: pl.Series(_scipy_stats().gamma.ppf(q, s.fill_null(0).to_numpy() + shift)),
             return_dtype=pl.Float64,
         )
 
@@ -145,16 +153,16 @@ def _proportion_test(ka: int, n_a: float, kb: int, n_b: float) -> tuple[str, flo
     expected = [n_a * pooled, n_a * (1 - pooled), n_b * pooled, n_b * (1 - pooled)]
     if min(expected) < 5:
         table = [[ka, round(n_a) - ka], [kb, round(n_b) - kb]]
-        return "Fisher exact", float(scipy_stats.fisher_exact(table)[1])
+        return "Fisher exact", float(_scipy_stats().fisher_exact(table)[1])
     se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
     z = (ka / n_a - kb / n_b) / se if se > 0 else 0.0
-    return "two-proportion z-test", float(2 * (1 - scipy_stats.norm.cdf(abs(z))))
+    return "two-proportion z-test", float(2 * (1 - _scipy_stats().norm.cdf(abs(z))))
 
 
 def _poisson_test(ka: int, n_a: float, kb: int, n_b: float) -> tuple[str, float]:
     if ka + kb == 0:
         return "exact Poisson rate test", 1.0
-    result = scipy_stats.binomtest(ka, ka + kb, n_a / (n_a + n_b))
+    result = _scipy_stats().binomtest(ka, ka + kb, n_a / (n_a + n_b))
     return "exact Poisson rate test", float(result.pvalue)
 
 
