@@ -49,10 +49,6 @@ NO_TEAM_FILTER = {"4_data_quality.ipynb"}
 TABS = {"5_playbook.ipynb": "Cost per meeting"}
 
 
-def _figures(page: DashboardPage) -> int:
-    return page.page.locator(".js-plotly-plot").count()
-
-
 # Records when the page last changed (any DOM mutation: widgets built, plotly drawing its SVG), in
 # ms since navigation started, from before the page's own scripts run.
 LAST_CHANGE_JS = """
@@ -61,6 +57,14 @@ new MutationObserver(() => { window.__ssLastChange = performance.now(); })
     .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
 QUIET_MS = 1000
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it."""
+    found = [pid]
+    for parent in found:  # grows while it is walked: breadth first
+        found += _children(parent)
+    return found
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -83,11 +87,7 @@ def wait_idle(server: DashboardServer, timeout: float = 120) -> float:
     started = time.perf_counter()
     quiet_since = None
     while time.perf_counter() - started < timeout:
-        tree = [server.process.pid]
-        for pid in list(tree):
-            tree += _children(pid)
-        for pid in list(tree):
-            tree += [c for c in _children(pid) if c not in tree]
+        tree = _descendants(server.process.pid)  # socialsell serve, Voilà, the kernels
         before = _cpu_seconds(tree)
         time.sleep(0.5)
         if _cpu_seconds(tree) - before < 0.025:

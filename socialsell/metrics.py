@@ -66,10 +66,8 @@ def _meetings(
     d: Definitions,
     dim: str,
     fast: rollups.Coverage,
-    attributed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     dim_sql, w = dimension_sql(dim), conditions(d)
-    source = "attributed" if attributed is not None else f"({named_sql('attribution', d, fast=fast)})"
     return con.sql(
         f"""SELECT {dim_sql} AS "group",
                count(*) FILTER (WHERE {w["meetings"]}) AS meetings,
@@ -77,7 +75,7 @@ def _meetings(
                coalesce(sum(credit) FILTER (WHERE {w["meetings_from_calls"]}), 0)::DOUBLE AS meetings_from_calls,
                coalesce(sum(credit) FILTER (WHERE {w["meetings_from_social"]}), 0)::DOUBLE AS meetings_from_social,
                count(*) FILTER (WHERE {w["meetings_unattributed"]}) AS meetings_unattributed
-           FROM {source} GROUP BY 1"""
+           FROM ({named_sql("attribution", d, fast=fast)}) GROUP BY 1"""
     ).pl()
 
 
@@ -85,20 +83,18 @@ def activity(
     con: duckdb.DuckDBPyConnection,
     d: Definitions | None = None,
     by: str = "rep",
-    attributed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Counts per group: dials, connects, outreach, replies, conversations, invitations, meetings.
 
     `by`: a DIMENSIONS name, or several joined by "+" ("week+warm": "group" is a struct with a field
-    per dimension, one pass for what `regroup` then sums to each of them).
-    `attributed`: `attribution(con, d)` computed once for several groupings (a dashboard update)."""
+    per dimension, one pass for what `regroup` then sums to each of them)."""
     d = d or Definitions()
     dimension_sql(by)  # an unknown grouping fails here, before any query
     fast = rollups.covers(con, d)
     frames = [
         con.sql(named_sql(name, d, by, fast)).pl() for name in ("calls", "social", "messages", "invitations")
     ]
-    frames.append(_meetings(con, d, by, fast, attributed))
+    frames.append(_meetings(con, d, by, fast))
     keys = pl.concat([f.select("group") for f in frames]).unique()
     out = keys
     for frame in frames:
@@ -130,13 +126,12 @@ def report(
     by: str = "rep",
     *,
     counts: pl.DataFrame | None = None,
-    attributed: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The headline table: counts, rates per named denominator with intervals, effort, equivalence.
 
-    `counts` (an `activity` frame for the same `d` and `by`) or `attributed` skip recomputing them."""
+    `counts` (an `activity` frame for the same `d` and `by`) skips recomputing them."""
     d = d or Definitions()
-    counts = counts if counts is not None else activity(con, d, by, attributed)
+    counts = counts if counts is not None else activity(con, d, by)
     rates = counts.with_columns(
         *wilson_exprs("connects", "dials", "connect_rate_pct"),
         *poisson_exprs("meetings_from_calls", "dials", "meetings_per_100_dials"),

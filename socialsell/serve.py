@@ -29,6 +29,7 @@ from socialsell.config import Config, ConfigError
 __all__ = [
     "MIN_TOKEN_LENGTH",
     "NOTEBOOKS",
+    "PAGE_PLOTLY_ENV",
     "ServeError",
     "access_token",
     "default_view",
@@ -45,6 +46,8 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # Our Voilà template ("socialsell": the lab template without CDN links) lives on this Jupyter path.
 JUPYTER_PATH = Path(__file__).resolve().parent / "jupyter"
 MIN_TOKEN_LENGTH = 16
+# Set for the kernels of a served page, whose template loads plotly.js (see `page_plotly`).
+PAGE_PLOTLY_ENV = "SOCIALSELL_PAGE_PLOTLY"
 _SECRETS = ("SOCIALSELL_TOKEN", "SOCIALSELL_COACH_TOKEN", "JUPYTER_TOKEN", "JUPYTER_TOKEN_FILE")
 
 
@@ -174,8 +177,6 @@ def page_plotly(env: dict[str, str], work: Path) -> dict[str, str]:
 
     The file is plotly's own copy (its Python package ships the plotly.js its figures are made for),
     served from a Jupyter path in the serve's private folder."""
-    from socialsell.dashboards.panels import PAGE_PLOTLY_ENV
-
     static = work / "jupyter" / "voila" / "templates" / "socialsell" / "static"
     static.mkdir(parents=True)
     shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", static / "plotly.min.js")

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 from socialsell import serve
-from socialsell.dashboards.panels import PAGE_PLOTLY_ENV, Chart
+from socialsell.dashboards.panels import Chart
+from socialsell.serve import PAGE_PLOTLY_ENV
 
 HOSTILE = "</script><script>alert(1)</script><!-- & >"
 

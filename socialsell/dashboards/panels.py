@@ -17,6 +17,7 @@ import polars as pl
 from socialsell import privacy, snapshot
 from socialsell.dashboards.rep_names import RepNames
 from socialsell.definitions import ATTRIBUTION_RULES, Definitions
+from socialsell.serve import PAGE_PLOTLY_ENV
 
 __all__ = ["CSS", "Chart", "Filters", "cards", "fmt_rate", "frame_table", "header", "open_store", "section"]
 
@@ -118,7 +119,6 @@ def _template() -> dict:
 # Plotly's MIME bundle, drawn by the Plotly extension. The served way halves a page's first render:
 # the MIME renderer starts loading plotly.js only at the first figure, after the kernel answered,
 # and draws every figure a second time off-screen to store a PNG copy that Voilà never saves.
-PAGE_PLOTLY_ENV = "SOCIALSELL_PAGE_PLOTLY"
 
 _DRAW_JS = """(function () {
   var el = document.currentScript.previousElementSibling, fig = %s;
