@@ -18,14 +18,31 @@ __all__ = [
     "name_key_sql",
     "phone_e164",
     "slug",
+    "slugs",
 ]
 
 
-def map_distinct(values: pl.Series, fn, dtype=pl.String) -> pl.Series:
-    """Apply a per-value Python function once per distinct value, not once per row."""
-    distinct = values.drop_nulls().unique()
-    mapping = {v: fn(v) for v in distinct.to_list()}
-    return values.replace_strict(mapping, default=None, return_dtype=dtype).alias(values.name)
+def map_distinct(values: pl.Series, fn, dtype=pl.String, *, fast: pl.Expr | None = None) -> pl.Series:
+    """Apply a per-value Python function once per distinct value, not once per row.
+
+    `fast`: a vectorised expression over the column `v` (the distinct values) that gives `fn(v)` for the
+    common values and null where it cannot tell; `fn` then runs only on the values it left null.
+    """
+    distinct = pl.DataFrame({"v": values.drop_nulls().unique()})
+    if fast is not None:
+        distinct = distinct.with_columns(out=fast)
+        slow = distinct.filter(pl.col("out").is_null())["v"].to_list()
+    else:
+        distinct = distinct.with_columns(out=pl.lit(None, dtype=dtype))
+        slow = distinct["v"].to_list()
+    if slow:
+        mapped = pl.DataFrame(
+            {"v": slow, "slow": [fn(v) for v in slow]}, schema={"v": values.dtype, "slow": dtype}
+        )
+        distinct = distinct.join(mapped, on="v", how="left").select("v", out=pl.coalesce("out", "slow"))
+    return values.replace_strict(distinct["v"], distinct["out"], default=None, return_dtype=dtype).alias(
+        values.name
+    )
 
 
 def _linkedin_url_one(raw: str) -> str | None:
@@ -51,9 +68,15 @@ def _linkedin_url_one(raw: str) -> str | None:
     return "https://www.linkedin.com/" + unicodedata.normalize("NFC", "/".join(segments)).lower()
 
 
+# A profile URL as LinkedIn writes it (`https://www.linkedin.com/in/anna-becker-4711`, ASCII, no query):
+# canonicalised by one vectorised expression; anything else goes through `_linkedin_url_one`.
+_PLAIN_PROFILE = r"^(?i:https?://(?:www\.|[a-z]{2}\.)?linkedin\.com)/in/([A-Za-z0-9_-]+)/?$"
+
+
 def linkedin_url(values: pl.Series) -> pl.Series:
     """Canonical profile URL: https, www host, percent-decoded, lower case, no slash/query/locale."""
-    return map_distinct(values, _linkedin_url_one)
+    plain = pl.col("v").str.extract(_PLAIN_PROFILE, 1).str.to_lowercase()
+    return map_distinct(values, _linkedin_url_one, fast="https://www.linkedin.com/in/" + plain)
 
 
 def _phone_one(raw: str, region: str) -> str | None:
@@ -123,6 +146,21 @@ def name_key_sql(name_sql: str, company_sql: str) -> str:
 def slug(text: str) -> str:
     """A readable id from a name: `Anna Müller` → `anna-muller`."""
     return re.sub(r"\s+", "-", _fold(text)) or "unknown"
+
+
+def slugs(values: pl.Series) -> pl.Series:
+    """`slug` of every value (null stays null); ASCII names are folded by one vectorised expression."""
+    text = pl.col("v")
+    ascii_slug = (
+        text.str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars(" ")
+        .str.replace_all(" ", "-")
+    )
+    fast = pl.when(text.str.contains(r"^[\x00-\x7f]*$")).then(
+        pl.when(ascii_slug == "").then(pl.lit("unknown")).otherwise(ascii_slug)
+    )
+    return map_distinct(values.cast(pl.String), slug, fast=fast)
 
 
 def contact_key(

@@ -179,22 +179,32 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
     """
     frame = pl.DataFrame({"t": clean_text(text).str.strip_chars()})
     frame = frame.with_columns(t=pl.when(pl.col("t") != "").then(pl.col("t")))
-    lower = pl.col("t").str.to_lowercase()
+    frame = frame.with_columns(lower=pl.col("t").str.to_lowercase())
+    # Every pattern runs once, as its own column (polars runs columns in parallel; an expression
+    # used twice in a when/then chain would run twice); the features then combine the columns.
+    lower = pl.col("lower")
+    prose = lower.str.replace_all(_URL, " ")
     frame = frame.with_columns(
         message_length=pl.col("t").str.len_chars().fill_null(0).cast(pl.Int32),
         normalised=lower.str.replace_all(r"\s+", " "),
-        language=_language(lower.str.replace_all(_URL, " ")),
-    )
-    frame = frame.with_columns(
-        address_form=_address_form(lower),
+        words=prose.str.count_matches(r"\p{L}+").fill_null(0),
+        german=prose.str.count_matches(_on_lowercase(_any(_GERMAN))).fill_null(0),
+        english=prose.str.count_matches(_on_lowercase(_any(_ENGLISH))).fill_null(0),
+        formal=pl.col("t").str.count_matches(_FORMAL).fill_null(0),
+        informal=lower.str.count_matches(_on_lowercase(_INFORMAL)).fill_null(0),
+        hey=lower.str.count_matches(_on_lowercase(_HEY)).fill_null(0),
         has_scheduling_link=pl.col("t").str.contains(_SCHEDULING).fill_null(False),
         confirmed=lower.str.contains(_on_lowercase(_CONFIRMED)).fill_null(False),
+        accepted=lower.str.contains(_on_lowercase(_ACCEPTED)).fill_null(False),
+        **_time_signals(lower.str.replace_all(r"guten morgen", "")),
     )
+    frame = frame.with_columns(language=_language())
     frame = frame.with_columns(
-        proposes_time=_proposes_time(lower.str.replace_all(r"guten morgen", "")),
-        confirms_meeting=pl.col("confirmed") | lower.str.contains(_on_lowercase(_ACCEPTED)).fill_null(False),
+        address_form=_address_form(),
+        proposes_time=_proposes_time(),
+        confirms_meeting=pl.col("confirmed") | pl.col("accepted"),
     )
-    words = _template_words(frame["t"], names)
+    words = _template_words(frame["lower"], names)
     template = pl.select(pl.when(words.list.len() > 0).then(words.list.join(" "))).to_series()
     return frame.select(
         "message_length",
@@ -209,11 +219,9 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
     )
 
 
-def _language(prose: pl.Expr) -> pl.Expr:
+def _language() -> pl.Expr:
     """'de' / 'en' by function-word hits; 'other' when neither is frequent; null for too few words."""
-    words = prose.str.count_matches(r"\p{L}+").fill_null(0)
-    german = prose.str.count_matches(_on_lowercase(_any(_GERMAN))).fill_null(0)
-    english = prose.str.count_matches(_on_lowercase(_any(_ENGLISH))).fill_null(0)
+    words, german, english = pl.col("words"), pl.col("german"), pl.col("english")
     top = pl.max_horizontal(german, english)
     return (
         pl.when(words == 0)
@@ -229,42 +237,45 @@ def _language(prose: pl.Expr) -> pl.Expr:
     )
 
 
-def _address_form(lower: pl.Expr) -> pl.Expr:
+def _address_form() -> pl.Expr:
+    """Sie or du by the German pronouns (counted only in German or undetermined text), else a "hey"."""
     german_pronouns = pl.col("language").is_null() | (pl.col("language") == "de")
-    formal = pl.when(german_pronouns).then(pl.col("t").str.count_matches(_FORMAL)).otherwise(0).fill_null(0)
-    informal = (
-        pl.when(german_pronouns)
-        .then(lower.str.count_matches(_on_lowercase(_INFORMAL)))
-        .otherwise(0)
-        .fill_null(0)
-    )
-    hey = lower.str.count_matches(_on_lowercase(_HEY)).fill_null(0)
+    formal = pl.when(german_pronouns).then(pl.col("formal")).otherwise(0)
+    informal = pl.when(german_pronouns).then(pl.col("informal")).otherwise(0)
     return (
         pl.when(formal > informal)
         .then(pl.lit("formal"))
         .when(informal > formal)
         .then(pl.lit("informal"))
-        .when(hey > 0)
+        .when(pl.col("hey") > 0)
         .then(pl.lit("informal"))
         .otherwise(pl.lit("unknown"))
     )
 
 
-def _proposes_time(lower: pl.Expr) -> pl.Expr:
-    day = lower.str.contains(_on_lowercase(_DAY))
-    clock = lower.str.contains(_on_lowercase(_CLOCK))
-    weak_clock = lower.str.contains(_on_lowercase(_CLOCK_WEAK))
-    ask = lower.str.contains(_on_lowercase(_ASK))
+def _time_signals(lower: pl.Expr) -> dict[str, pl.Expr]:
+    """Columns for a concrete day, a clock time (strong and weak) and asking for a slot."""
+    return {
+        "day": lower.str.contains(_on_lowercase(_DAY)),
+        "clock": lower.str.contains(_on_lowercase(_CLOCK)),
+        "weak_clock": lower.str.contains(_on_lowercase(_CLOCK_WEAK)),
+        "ask": lower.str.contains(_on_lowercase(_ASK)),
+    }
+
+
+def _proposes_time() -> pl.Expr:
+    day, clock, weak_clock, ask = (pl.col(c) for c in ("day", "clock", "weak_clock", "ask"))
     return (pl.col("confirmed") | (day & (clock | weak_clock | ask)) | (clock & ask)).fill_null(False)
 
 
-def _template_words(text: pl.Series, names: pl.Series | None) -> pl.Series:
-    """Words of the message without greeting line, URLs, digits and the names of the people involved."""
-    body = text.str.to_lowercase().str.replace(_GREETING, "").str.replace_all(_URL, " ")
+def _template_words(lower: pl.Series, names: pl.Series | None) -> pl.Series:
+    """Words of the (lower-cased) message without greeting line, URLs, digits and the names of the
+    people involved."""
+    body = lower.str.replace(_on_lowercase(_GREETING), "").str.replace_all(_URL, " ")
     frame = pl.DataFrame(
         {
             "words": body.str.extract_all(r"\p{L}+"),
-            "names": (names if names is not None else pl.Series([None] * len(text), dtype=pl.String))
+            "names": (names if names is not None else pl.Series([None] * len(lower), dtype=pl.String))
             .cast(pl.String)
             .str.to_lowercase()
             .str.extract_all(r"\p{L}{2,}"),

@@ -15,14 +15,15 @@ MinHash with locality-sensitive hashing (LSH), computed at import from the words
   recovered from them.
 
 Hashes are stable across library versions: words are hashed with MD5 (by DuckDB), everything after
-that is fixed 64-bit integer arithmetic with constants generated here by SplitMix64. The work is
-vectorised over all words of all messages at once (about 2 s per 100 000 messages of
-30 words on one busy core; the regular-expression features cost far more).
+that is fixed 64-bit integer arithmetic with constants generated here by SplitMix64. Each distinct
+word sequence is sketched once, with numpy over all its shingles at once (about 0.5 s per 60 000
+distinct messages of 15 words on this 2-core machine).
 """
 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import polars as pl
 
 __all__ = ["BANDS", "ROWS_PER_BAND", "SHINGLE_WORDS", "SIMILARITY_THRESHOLD", "band_hashes"]
@@ -33,8 +34,6 @@ ROWS_PER_BAND = 6
 SIMILARITY_THRESHOLD = (1 / BANDS) ** (1 / ROWS_PER_BAND)
 
 _MASK = (1 << 64) - 1
-_U64 = pl.UInt64
-_TWO32 = 1 << 32
 
 
 def _splitmix64(seed: int) -> int:
@@ -49,45 +48,62 @@ _PERMUTATIONS = [(_splitmix64(2 * i) | 1, _splitmix64(2 * i + 1)) for i in range
 _FIRST, _SECOND, _FOLD, _FINAL = (_splitmix64(1000 + i) | 1 for i in range(4))
 
 
-def _lit(value: int) -> pl.Expr:
-    return pl.lit(value, dtype=_U64)
-
-
 def _word_hashes(words: pl.Series) -> pl.DataFrame:
     """Each distinct word with a 60-bit hash (the first 15 hex digits of its MD5)."""
     vocabulary = pl.DataFrame({"word": words.unique().drop_nulls()})
     with duckdb.connect() as con:
         con.register("vocabulary", vocabulary)
         hashed = con.sql("SELECT word, md5(word)[:15] AS hex FROM vocabulary").pl()
-    return hashed.select("word", h=pl.col("hex").str.to_integer(base=16).cast(_U64))
+    return hashed.select("word", h=pl.col("hex").str.to_integer(base=16).cast(pl.UInt64))
 
 
-def _shingles(words: pl.Series) -> pl.Series:
-    """Per row, the hashes of its word bigrams; a one-word row hashes its only word."""
+def _shingles(words: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes of every row's word bigrams, one after the other; where each row's start) for rows
+    with at least one word. A one-word row's only shingle is its word."""
     vocabulary = _word_hashes(words.explode())
-    hashed = words.list.eval(
-        pl.element().replace_strict(vocabulary["word"], vocabulary["h"], return_dtype=_U64)
+    flat = pl.DataFrame({"word": words.explode()}).join(
+        vocabulary, on="word", how="left", maintain_order="left"
     )
-    first = pl.element() * _lit(_FIRST)
-    bigrams = hashed.list.eval(first.xor(pl.element().shift(-1) * _lit(_SECOND)).drop_nulls())
-    return pl.select(
-        pl.when(hashed.list.len() == 1).then(hashed.list.eval(first)).otherwise(bigrams)
-    ).to_series()
+    h = flat["h"].to_numpy()
+    lengths = words.list.len().to_numpy().astype(np.int64)
+    ends = np.cumsum(lengths)
+    last = np.zeros(len(h), dtype=bool)
+    last[ends - 1] = True
+    first = h * np.uint64(_FIRST)
+    following = np.append(h[1:], np.uint64(0)) * np.uint64(_SECOND)
+    shingle = np.where(last, first, first ^ following)
+    keep = ~last | np.repeat(lengths == 1, lengths)
+    counts = np.maximum(lengths - 1, 1)
+    return shingle[keep], np.concatenate([[0], np.cumsum(counts)[:-1]])
 
 
-def _band(band: int) -> pl.Expr:
-    """The band's hash: its ROWS_PER_BAND MinHash values folded into one 32-bit number."""
-    folded = None
-    for multiplier, key in _PERMUTATIONS[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]:
-        permuted = (pl.element().xor(_lit(key)) * _lit(multiplier)) // _lit(_TWO32)
-        minimum = pl.col("s").list.eval(permuted).list.min()
-        folded = minimum if folded is None else folded * _lit(_FOLD) + minimum
-    mixed = folded.xor(folded // _lit(1 << 29)) * _lit(_FINAL) // _lit(_TWO32)
-    return pl.format(f"{band}:{{}}", mixed)
+def _minhashes(shingles: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per row (at `starts`), the minimum of each MinHash function: shape (rows, BANDS * ROWS_PER_BAND)."""
+    out = np.empty((len(starts), len(_PERMUTATIONS)), dtype=np.uint64)
+    permuted = np.empty_like(shingles)
+    for i, (multiplier, key) in enumerate(_PERMUTATIONS):
+        np.bitwise_xor(shingles, np.uint64(key), out=permuted)
+        np.multiply(permuted, np.uint64(multiplier), out=permuted)
+        np.right_shift(permuted, np.uint64(32), out=permuted)
+        out[:, i] = np.minimum.reduceat(permuted, starts)
+    return out
+
+
+def _bands(minimums: np.ndarray) -> list[np.ndarray]:
+    """Each band's ROWS_PER_BAND minimums folded into one 32-bit number."""
+    bands = []
+    for band in range(BANDS):
+        folded = minimums[:, band * ROWS_PER_BAND].copy()
+        for j in range(1, ROWS_PER_BAND):
+            folded = folded * np.uint64(_FOLD) + minimums[:, band * ROWS_PER_BAND + j]
+        bands.append(((folded ^ (folded >> np.uint64(29))) * np.uint64(_FINAL)) >> np.uint64(32))
+    return bands
 
 
 def band_hashes(words: pl.Series) -> pl.Series:
     """LSH band hashes of each row's words.
+
+    Each distinct word sequence is sketched once (a copy-paste template sent 500 times costs one).
 
     Args:
         words: a `List(String)` series, the words of each row's text in order (null or empty: no text).
@@ -95,11 +111,20 @@ def band_hashes(words: pl.Series) -> pl.Series:
     Returns:
         A `List(String)` series of BANDS values per row, null for rows without words.
     """
-    words = words.cast(pl.List(pl.String))
-    if words.explode().drop_nulls().is_empty():
-        return pl.Series("template_bands", [None] * len(words), dtype=pl.List(pl.String))
-    frame = pl.DataFrame({"s": _shingles(words)})
-    bands = frame.select(
-        pl.when(pl.col("s").list.len() > 0).then(pl.concat_list(_band(b) for b in range(BANDS)))
+    words = words.cast(pl.List(pl.String)).list.drop_nulls()
+    rows = pl.DataFrame({"key": words.list.join("\x1f"), "words": words}).with_columns(
+        key=pl.when(pl.col("words").list.len() > 0).then("key")
     )
-    return bands.to_series().alias("template_bands")
+    distinct = rows.filter(pl.col("key").is_not_null()).unique(
+        subset="key", keep="first", maintain_order=True
+    )
+    if not len(distinct):
+        return pl.Series("template_bands", [None] * len(words), dtype=pl.List(pl.String))
+    bands = _bands(_minhashes(*_shingles(distinct["words"])))
+    sketched = distinct.select("key").with_columns(
+        template_bands=pl.concat_list(
+            pl.format(f"{band}:{{}}", pl.lit(pl.Series(values))) for band, values in enumerate(bands)
+        )
+    )
+    joined = rows.select("key").join(sketched, on="key", how="left", maintain_order="left")
+    return joined["template_bands"].alias("template_bands")

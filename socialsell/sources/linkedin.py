@@ -123,7 +123,7 @@ def _owner(path: Path, context: Context, read: _Read) -> tuple[Owner, pl.DataFra
         outgoing = std.filter(pl.col("outgoing").fill_null(False))["sender_name"].drop_nulls()
         if len(outgoing):
             display = display or outgoing.mode().sort()[0]
-            names |= set(identity.map_distinct(outgoing, identity.slug).drop_nulls().to_list())
+            names |= set(identity.slugs(outgoing).drop_nulls().to_list())
     configured = _configured_rep(context)
     if configured:
         names |= {identity.slug(n) for n in (configured.display_name, *configured.identities.get("name", ()))}
@@ -184,7 +184,7 @@ def _learn_identities(
     """Complete the owner's identities from the messages: their URL as sender/recipient, their name."""
     names, urls = set(names), set(urls)
     for std in chats:
-        to_slug = identity.map_distinct(std["to_names"], identity.slug)
+        to_slug = identity.slugs(std["to_names"])
         by_name = std.filter(pl.col("sender_slug").is_in(list(names)))["sender_url"]
         as_recipient = std.filter(to_slug.is_in(list(names)) & (pl.col("recipient_urls").list.len() == 1))
         by_url = std.filter(pl.col("sender_url").is_in(list(urls)))["sender_slug"]

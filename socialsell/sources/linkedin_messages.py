@@ -92,7 +92,7 @@ def standardise(table: Table) -> tuple[pl.DataFrame, list[Quarantined]]:
         recipient_urls=url_list(recipients)
         if recipients is not None
         else pl.lit([], dtype=pl.List(pl.String)),
-        sender_slug=identity.map_distinct(std["sender_name"], identity.slug),
+        sender_slug=identity.slugs(std["sender_name"]),
         legacy=pl.lit(legacy),
     )
     return std, [Quarantined(q.line, f"{table.member.source_file}: {q.reason}", q.raw, q.column) for q in bad]
@@ -174,7 +174,7 @@ def _with_direction_and_threads(std: pl.DataFrame, owner: Owner) -> pl.DataFrame
     frame = std.with_columns(outbound=outbound)
     # 2018 files have no conversation id: a thread is everything exchanged with one person.
     counterpart = pl.when(pl.col("outbound")).then(pl.col("to_names")).otherwise(pl.col("sender_name"))
-    counterpart_slug = identity.map_distinct(frame.select(counterpart).to_series(), identity.slug)
+    counterpart_slug = identity.slugs(frame.select(counterpart).to_series())
     legacy_thread = pl.concat_str(pl.lit("legacy:"), pl.lit(counterpart_slug))
     return frame.with_columns(
         thread_id=pl.when(pl.col("legacy")).then(legacy_thread).otherwise(pl.col("conversation_id")),

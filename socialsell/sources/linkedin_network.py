@@ -239,13 +239,13 @@ def _connection_direction(frame: pl.DataFrame, invitation_touches: pl.DataFrame 
     invites = invitation_touches.select(
         "contact_key",
         "direction",
-        name_slug=identity.map_distinct(invitation_touches["contact_name"], identity.slug),
+        name_slug=identity.slugs(invitation_touches["contact_name"]),
     )
     by_key = _one_way(invites, "contact_key").rename({"direction": "by_key"})
     by_name = _one_way(invites.filter(pl.col("contact_key").is_null()), "name_slug").rename(
         {"direction": "by_name"}
     )
-    frame = frame.with_columns(name_slug=identity.map_distinct(frame["full_name"], identity.slug))
+    frame = frame.with_columns(name_slug=identity.slugs(frame["full_name"]))
     frame = frame.join(by_key, on="contact_key", how="left", maintain_order="left")
     frame = frame.join(by_name, on="name_slug", how="left", maintain_order="left")
     direction = pl.coalesce("by_key", "by_name")
