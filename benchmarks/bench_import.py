@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -94,10 +95,63 @@ def _calls_chunk(start: int, n: int, seed: int) -> pl.DataFrame:
     )
 
 
-def write_messages(path: Path, rows: int) -> None:
+_SYLLABLES = (
+    "nord", "licht", "berg", "tal", "stahl", "werk", "haus", "feld", "stein", "bach", "wald", "hof",
+    "markt", "brück", "sonnen", "blau", "grün", "eich", "linden", "mühl", "ost", "west", "süd", "kraft",
+)  # fmt: skip
+_HOOKS = (
+    "ich habe gesehen, dass {company} gerade im Vertrieb wächst.",
+    "Ihr Beitrag zur Digitalisierung im Vertrieb hat mich neugierig gemacht.",
+    "als Vertriebsleiter bei {company} kennen Sie das Thema Terminquote sicher gut.",
+    "wir arbeiten mit mehreren Unternehmen aus Ihrer Branche zusammen, und mir ist {company} aufgefallen.",
+    "hast du kurz Zeit für einen Austausch? Ich hab gesehen, dass du bei {company} den Vertrieb leitest.",
+)
+_ASKS = (
+    "Wäre ein kurzer Austausch für Sie interessant?",
+    "Passt Ihnen Dienstag um 10 Uhr für 15 Minuten?",
+    "Hätten Sie Lust auf ein kurzes Gespräch dazu? Hier mein Kalender: https://calendly.com/anna-becker/15min",
+    "Wie gehen Sie das bei {company} heute an?",
+)
+_REPLIES = (
+    "Klingt interessant – wie funktioniert das konkret?",
+    "Danke, aktuell kein Bedarf.",
+    "Gerne, Donnerstag 14:00 passt mir gut.",
+    "Thanks for reaching out, happy to continue in English. How does it work?",
+    "Bitte melden Sie sich im März noch einmal.",
+)
+_VOCABULARY = (
+    "wir", "haben", "gerade", "ein", "neues", "projekt", "team", "vertrieb", "kunden", "zahlen", "woche",
+    "leider", "aktuell", "budget", "termin", "gespräch", "danke", "gerne", "später", "thema", "bereits",
+    "partner", "lösung", "frage", "angebot", "unterlagen", "kollegen", "entscheidung", "quartal", "ziel",
+    "the", "we", "are", "looking", "into", "options", "next", "quarter", "pricing", "demo", "send", "deck",
+)  # fmt: skip
+
+
+def _message_texts(rows: int, seed: int) -> list[str]:
+    """Bodies as a rep's archive has them: outbound messages from a few templates with the prospect's
+    company filled in, short stock replies, and free-text replies (every third inbound message)."""
+    rng = random.Random(seed)
+    texts = []
+    for i in range(rows):
+        thread = i // 6
+        company = (_SYLLABLES[thread % 24] + _SYLLABLES[(thread // 24) % 24]).capitalize() + " GmbH"
+        if i % 2 == 0:
+            hook, ask = rng.choice(_HOOKS), rng.choice(_ASKS)
+            texts.append(f"Hallo Prospect {thread},\n\n{hook} {ask}".format(company=company))
+        elif i % 6 == 5:
+            words = rng.choices(_VOCABULARY, k=rng.randint(6, 30))
+            texts.append(" ".join(words).capitalize() + ".")
+        else:
+            texts.append(rng.choice(_REPLIES))
+    return texts
+
+
+def write_messages(path: Path, rows: int, seed: int = 7) -> None:
     """A 2025-format messages.csv: owner Anna Becker and `rows / 6` threads of six messages."""
     idx = pl.int_range(0, rows, eager=True)
-    frame = pl.DataFrame({"i": idx}).with_columns(thread=pl.col("i") // 6, outbound=(pl.col("i") % 2) == 0)
+    frame = pl.DataFrame({"i": idx, "text": _message_texts(rows, seed)}).with_columns(
+        thread=pl.col("i") // 6, outbound=(pl.col("i") % 2) == 0
+    )
     anna = ("Anna Becker", "https://www.linkedin.com/in/anna-becker-demo")
     other_name = pl.format("Prospect {}", pl.col("thread"))
     other_url = pl.format("https://www.linkedin.com/in/prospect-{}", pl.col("thread"))
@@ -112,9 +166,7 @@ def write_messages(path: Path, rows: int) -> None:
         .dt.strftime("%Y-%m-%d %H:%M:%S UTC")
         .alias("DATE"),
         pl.lit("").alias("SUBJECT"),
-        pl.format(
-            "Hallo, vielen Dank für Ihre Nachricht {} – passt Ihnen Dienstag um 10 Uhr?", pl.col("i")
-        ).alias("CONTENT"),
+        pl.col("text").alias("CONTENT"),
         pl.lit("INBOX").alias("FOLDER"),
         pl.lit("No").alias("IS MESSAGE DRAFT"),
     )

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from socialsell import message_features as mf
 from socialsell.message_features import FEATURE_COLUMNS, clean_text, features, md5
 from socialsell.near_duplicates import BANDS, band_hashes
 
@@ -262,3 +263,22 @@ def test_template_bands_of_a_row_do_not_depend_on_the_batch(rows):
     together = band_hashes(pl.Series(rows, dtype=pl.List(pl.String))).to_list()
     alone = [band_hashes(pl.Series([row], dtype=pl.List(pl.String)))[0] for row in rows]
     assert [None if v is None else list(v) for v in alone] == together
+
+
+_TOKENS = st.sampled_from(
+    [
+        "dienstag", "morgen", "übermorgen", "heute", "märz", "mai", "email", "12", "3", "2026", "uhr", "pm",
+        "a.m.", "um", "at", "passt", "works", "sounds", "good", "termin", "gebucht", "see", "you", "then",
+        "bis", "wie", "wäre", "hast", "du", "zeit", "habe", "einladung", "angenommen", "let's", "meet",
+        " ", " ", " ", ".", ":", ",", "!", "ü", "ä", "ß", "–", "é", "x", "_", "\n", "14:00", "3.", "12.03.",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_TOKENS, max_size=14).map("".join), min_size=1, max_size=20))
+def test_yes_no_patterns_without_unicode_word_boundaries_match_the_originals(texts):
+    lower = pl.Series(texts, dtype=pl.String)
+    for pattern in (mf._CONFIRMED, mf._ACCEPTED, mf._DAY, mf._CLOCK, mf._CLOCK_WEAK, mf._ASK):
+        original = lower.str.contains(mf._on_lowercase(pattern)).to_list()
+        assert lower.str.contains(mf._test_on_lowercase(pattern)).to_list() == original, pattern
