@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -85,6 +86,9 @@ def import_paths(
     own = con is None
     con = con or store.connect(db)
     parsed: list[tuple[Path, Parsed]] = []
+    # Each file's SHA-256 is read on a thread of its own while the files are parsed (hashing
+    # releases the GIL): on a 2-core machine that hides most of a big file's checksum.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="socialsell-checksum")
     try:
         config = config_with_stored_reps(con, config or Config.load())
         guard = pseudonyms.protection(
@@ -96,18 +100,22 @@ def import_paths(
         )
         context = Context(config, rep, time_zone, keep_message_text, None, progress)
         files = expand([Path(p) for p in paths])
+        digests = [hashing.submit(store.checksum, file) for file in files]
         for i, file in enumerate(files):
             if on_file:
                 on_file(file, i, len(files))
             parsed.append((file, parse_file(file, context, fmt, staged=True)))
         last = len(parsed) - 1
         summaries = [
-            store.load(con, p, file, config, rebuild=i == last, protection=guard)
+            store.load(
+                con, p, file, config, file_checksum=digests[i].result(), rebuild=i == last, protection=guard
+            )
             for i, (file, p) in enumerate(parsed)
         ]
         snapshot.republish(con)  # a published database: dashboards move to the new data at once
         return summaries
     finally:
+        hashing.shutdown(cancel_futures=True)
         for _, p in parsed:
             _close(p)
         if own:

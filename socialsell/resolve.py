@@ -72,10 +72,12 @@ def _record_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def _touch_links(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    # Distinct contact fields first: the name key's folding then runs once per contact, not per touch.
     touches = con.sql(
         f"""SELECT DISTINCT contact_key, 'mail:' || contact_email AS mail, 'tel:' || contact_phone AS tel,
                   {identity.name_key_sql("contact_name", "contact_company")} AS name
-           FROM touches WHERE contact_key IS NOT NULL"""
+           FROM (SELECT DISTINCT contact_key, contact_email, contact_phone, contact_name, contact_company
+                 FROM touches WHERE contact_key IS NOT NULL)"""
     ).pl()
     links = touches.unpivot(index="contact_key", on=["mail", "tel", "name"], value_name="identity")
     meeting_keys = con.sql(
