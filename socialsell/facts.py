@@ -36,9 +36,11 @@ WITH base AS NOT MATERIALIZED (  -- read where used: materialised, it holds ever
 since AS (
     SELECT rep_id, who,
         min(local_day) FILTER (WHERE kind = 'connection') AS connected_day,
-        min(occurred_at) FILTER (WHERE (kind = 'message' AND direction = 'inbound')
-                                  OR (kind = 'call' AND outcome IN ('connected', 'meeting_booked'))) AS two_way_at
-    FROM base WHERE who IS NOT NULL GROUP BY ALL
+        min(occurred_at) FILTER (WHERE kind <> 'connection') AS two_way_at
+    FROM base
+    WHERE who IS NOT NULL AND (kind = 'connection' OR (kind = 'message' AND direction = 'inbound')
+                               OR (kind = 'call' AND outcome IN ('connected', 'meeting_booked')))
+    GROUP BY ALL
 ),
 threads AS (
     SELECT rep_id, thread_id, min(occurred_at) AS thread_at, arg_min(local_day, occurred_at) AS thread_day

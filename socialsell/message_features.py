@@ -186,8 +186,13 @@ def md5(values: pl.Series) -> pl.Series:
     return out.alias(values.name)
 
 
+# Messages are featurised this many at a time: the intermediate columns (lower-cased text, word
+# lists) of a whole archive would take several times the file's size in memory.
+CHUNK_ROWS = 100_000
+
+
 def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
-    """Derived features of message bodies, one row per input row.
+    """Derived features of message bodies, one row per input row (computed CHUNK_ROWS at a time).
 
     Args:
         text: message bodies (HTML entities and tags are decoded first); null or empty = no text.
@@ -198,6 +203,19 @@ def features(text: pl.Series, names: pl.Series | None = None) -> pl.DataFrame:
         A frame with FEATURE_COLUMNS: length 0, null hashes/language/template_bands, 'unknown'
         address form and false flags where there is no text.
     """
+    if len(text) <= CHUNK_ROWS:
+        return _features(text, names)
+    return pl.concat(
+        [
+            _features(
+                text.slice(start, CHUNK_ROWS), None if names is None else names.slice(start, CHUNK_ROWS)
+            )
+            for start in range(0, len(text), CHUNK_ROWS)
+        ]
+    )
+
+
+def _features(text: pl.Series, names: pl.Series | None) -> pl.DataFrame:
     frame = pl.DataFrame({"t": clean_text(text).str.strip_chars()})
     frame = frame.with_columns(t=pl.when(pl.col("t") != "").then(pl.col("t")))
     frame = frame.with_columns(lower=pl.col("t").str.to_lowercase())

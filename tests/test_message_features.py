@@ -282,3 +282,14 @@ def test_yes_no_patterns_without_unicode_word_boundaries_match_the_originals(tex
     for pattern in (mf._CONFIRMED, mf._ACCEPTED, mf._DAY, mf._CLOCK, mf._CLOCK_WEAK, mf._ASK):
         original = lower.str.contains(mf._on_lowercase(pattern)).to_list()
         assert lower.str.contains(mf._test_on_lowercase(pattern)).to_list() == original, pattern
+
+
+def test_features_in_chunks_equal_features_at_once(monkeypatch):
+    texts = pl.Series(
+        [TEMPLATE, "Hallo Anna, passt Dienstag um 10 Uhr?", None, "", "see you then!", TEMPLATE] * 3,
+        dtype=pl.String,
+    )
+    names = pl.Series(["Anna Becker", "Jonas Weber", None] * 6, dtype=pl.String)
+    at_once = features(texts, names)
+    monkeypatch.setattr(mf, "CHUNK_ROWS", 4)
+    assert features(texts, names).equals(at_once)

@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -96,6 +96,8 @@ def _read_all(members: list[Member], context: Context) -> _Read:
         if member.kind in ("messages", "coach"):
             table = messages.read_messages(member, header_names(member.path) or set())
             std, bad = messages.standardise(table)
+            # Only the standardised rows are read from here on; the raw columns' memory is let go.
+            table = replace(table, frame=table.frame.select("_line"))
             read.chats.append((table, std, bad))
         elif member.kind == "invitations":
             read.invitations = read_member(member, network.INVITATIONS, network.INVITATIONS_OPTIONAL)
