@@ -29,12 +29,8 @@ def map_distinct(values: pl.Series, fn, dtype=pl.String, *, fast: pl.Expr | None
     common values and null where it cannot tell; `fn` then runs only on the values it left null.
     """
     distinct = pl.DataFrame({"v": values.drop_nulls().unique()})
-    if fast is not None:
-        distinct = distinct.with_columns(out=fast)
-        slow = distinct.filter(pl.col("out").is_null())["v"].to_list()
-    else:
-        distinct = distinct.with_columns(out=pl.lit(None, dtype=dtype))
-        slow = distinct["v"].to_list()
+    distinct = distinct.with_columns(out=fast if fast is not None else pl.lit(None, dtype=dtype))
+    slow = distinct.filter(pl.col("out").is_null())["v"].to_list()
     if slow:
         mapped = pl.DataFrame(
             {"v": slow, "slow": [fn(v) for v in slow]}, schema={"v": values.dtype, "slow": dtype}
